@@ -1,0 +1,63 @@
+"""``harness serve``: run the fake server until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from typing import Any
+
+from harness.core import AssistantsAPI, ServerConfig
+from harness.server.runner import serve_async
+
+__all__ = ["config_from_args", "register"]
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "serve", help="serve the fake Assistants API on loopback", description=__doc__
+    )
+    add_server_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of generated ids (default 0)")
+    parser.add_argument(
+        "--poll-after-ms", type=int, default=5, help="openai-poll-after-ms sent on run retrievals"
+    )
+    parser.add_argument(
+        "--clock-tick-ms",
+        type=int,
+        default=1000,
+        help="virtual milliseconds each request advances the clock by (default 1000)",
+    )
+    parser.add_argument("--api-key", default=None, help="accept only this API key")
+
+
+def config_from_args(args: argparse.Namespace, **overrides: Any) -> ServerConfig:
+    return ServerConfig(
+        poll_after_ms=args.poll_after_ms,
+        seed=args.seed,
+        clock_tick_ms=args.clock_tick_ms,
+        api_key=args.api_key,
+        **overrides,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    api = AssistantsAPI(config_from_args(args))
+    asyncio.run(_serve(api, args.host, args.port))
+    return 0
+
+
+async def _serve(api: AssistantsAPI, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with serve_async(api, host=host, port=port) as (_, base_url):
+        print(f"harness: serving the fake Assistants API at {base_url}", flush=True)
+        await stop.wait()

@@ -1,0 +1,208 @@
+"""The fake Assistants API as a function from :class:`ApiRequest` to :class:`ApiResponse`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from harness.core.faults import FaultInjector
+from harness.core.handlers import Handler, build_router
+from harness.core.http import ApiRequest, ApiResponse, Pause, SSEEvent
+from harness.core.journal import RequestRecord, Violation
+from harness.core.routing import Router
+from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
+from harness.errors import ApiError, HarnessError
+from harness.scenario.model import Scenario
+
+__all__ = ["AssistantsAPI", "ServerConfig"]
+
+log = logging.getLogger("harness.server")
+
+_NO_KEY = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization header "
+    "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with "
+    "blank username) if you're accessing the API from your browser and are prompted for a "
+    "username and password. You can obtain an API key from "
+    "https://platform.openai.com/account/api-keys."
+)
+_NO_BETA = (
+    "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by "
+    "setting the header 'OpenAI-Beta: assistants=v2'."
+)
+_V1_BETA = (
+    "The v1 Assistants API has been deprecated. Please try again by setting the header "
+    "'OpenAI-Beta: assistants=v2'. See the migration guide for more information: "
+    "https://platform.openai.com/docs/assistants/migration."
+)
+_SUNSET = (
+    "The Assistants API has been shut down. Use the Responses API instead: "
+    "https://platform.openai.com/docs/assistants/migration."
+)
+
+
+class AssistantsAPI:
+    """One fake server's behaviour, independent of any transport.
+
+    ``handle`` is thread-safe; streamed bodies take the same lock for each event they produce.
+    """
+
+    def __init__(
+        self, config: ServerConfig | None = None, scenario: Scenario | None = None
+    ) -> None:
+        self.config = config or ServerConfig()
+        self._router: Router[Handler] = build_router()
+        self._lock = threading.RLock()
+        self._request_counter = 0
+        self.state = ServerState(self.config, scripts=ScriptQueue(scenario))
+        self.faults = FaultInjector(scenario.faults if scenario else ())
+        if scenario is not None:
+            self._seed(scenario)
+
+    # -- control --------------------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.state.scripts.scenario
+
+    def load_scenario(self, scenario: Scenario | None) -> None:
+        """Forget everything and play ``scenario`` (``None``: the default behaviour)."""
+        with self._lock:
+            self.state = ServerState(self.config, scripts=ScriptQueue(scenario))
+            self.faults = FaultInjector(scenario.faults if scenario else ())
+            if scenario is not None:
+                self._seed(scenario)
+
+    def reset(self) -> None:
+        """Forget every object, violation and count; replay the same scenario from the start."""
+        self.load_scenario(self.scenario)
+
+    def _seed(self, scenario: Scenario) -> None:
+        from harness.core.seeding import seed_objects
+
+        seed_objects(self.state, scenario)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def handle(self, request: ApiRequest, *, prefix: str = "/v1") -> ApiResponse:
+        """Answer one request. Never raises: every failure becomes an error envelope."""
+        started = time.perf_counter()
+        label = f"{request.method} {prefix}{request.path}"
+        with self._lock:
+            self.state.clock.tick()
+            self._request_counter += 1
+            response = self.faults.check(request.method, prefix + request.path)
+            if response is None or response.status == 0:
+                answer = self._dispatch(request, label, prefix)
+                if response is not None:
+                    answer.delay_ms = response.delay_ms
+                    answer.reset = response.reset
+                    answer.cut_stream_after = response.cut_stream_after
+                response = answer
+            self.state.journal.log_request(
+                RequestRecord(request.method, prefix + request.path, response.status)
+            )
+        response.headers.setdefault("x-request-id", f"req_{self._request_counter:024d}")
+        response.headers.setdefault("openai-version", "2020-10-01")
+        response.headers["openai-processing-ms"] = str(
+            int((time.perf_counter() - started) * 1000)
+        )
+        if response.stream is not None:
+            response.stream = self._locked(response.stream)
+        return response
+
+    def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
+        try:
+            self._check_headers(request, label)
+            match = self._router.match(request.method, request.path)
+            if match.handler is None:
+                if match.allowed:
+                    raise ApiError(
+                        405,
+                        f"Invalid method for URL ({label}). Supported: "
+                        + ", ".join(match.allowed),
+                        headers={"Allow": ", ".join(match.allowed)},
+                    )
+                raise ApiError(404, f"Invalid URL ({label})")
+            context = Context(self.state, request, match.params, label)
+            response = match.handler(context)
+            if self.config.validate_responses and response.stream is None:
+                _check_schema(response.body)
+        except ApiError as error:
+            response = ApiResponse(error.status, error.envelope(), dict(error.headers))
+        except Exception as error:  # noqa: BLE001 - a fake must answer, never crash
+            log.exception("harness: internal error on %s", label)
+            response = ApiResponse(
+                500,
+                {
+                    "error": {
+                        "message": f"harness internal error: {type(error).__name__}: {error}",
+                        "type": "server_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            )
+        return response
+
+    def _check_headers(self, request: ApiRequest, label: str) -> None:
+        if self.config.profile == "sunset":
+            raise ApiError(404, _SUNSET, code="assistants_api_shut_down")
+        authorization = request.header("authorization")
+        if not authorization:
+            raise ApiError(401, _NO_KEY)
+        if self.config.api_key is not None and authorization != f"Bearer {self.config.api_key}":
+            key = authorization.removeprefix("Bearer ").strip()
+            shown = key[:3] + "*" * max(0, len(key) - 7) + key[-4:] if len(key) > 7 else key
+            raise ApiError(
+                401,
+                f"Incorrect API key provided: {shown}. You can find your API key at "
+                "https://platform.openai.com/account/api-keys.",
+                code="invalid_api_key",
+            )
+        beta = request.header("openai-beta") or ""
+        if "assistants=v2" not in beta:
+            scenario = self.scenario
+            if scenario is None or scenario.contract.require_beta_header:
+                self.state.journal.violate(
+                    Violation(
+                        "beta-header",
+                        f"the request carried OpenAI-Beta: {beta!r}, not 'assistants=v2'",
+                        label,
+                    )
+                )
+                if "assistants=v1" in beta:
+                    raise ApiError(400, _V1_BETA, code="invalid_beta")
+                raise ApiError(400, _NO_BETA, code="invalid_beta")
+
+    def _locked(self, stream: Iterator[SSEEvent | Pause]) -> Iterator[SSEEvent | Pause]:
+        while True:
+            with self._lock:
+                try:
+                    item = next(stream)
+                except StopIteration:
+                    return
+                except ApiError as error:
+                    item = SSEEvent("error", error.envelope()["error"])
+                    yield item
+                    return
+                except HarnessError as error:
+                    item = SSEEvent(
+                        "error",
+                        {"message": str(error), "type": "server_error", "param": None, "code": None},
+                    )
+                    yield item
+                    return
+                if self.config.validate_responses and isinstance(item, SSEEvent):
+                    _check_schema({"event": item.event, "data": item.data}, "stream_event")
+            yield item
+
+
+def _check_schema(body: Any, kind: str | None = None) -> None:
+    from harness import schemas
+
+    name = kind or schemas.kind_of(body)
+    if name is not None:
+        schemas.validate(name, body)

@@ -1,0 +1,467 @@
+"""The lifecycle engine: plays a run's script, one step at a time.
+
+Every change of a run goes through :meth:`RunEngine._enter`, which applies the step's effects
+(messages, tool calls, timestamps, usage, errors) and emits the stream events that describe it.
+Polling discards the events and counts observations; streaming sends them. So a polled run and a
+streamed run of the same script tell the same story.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import jsonschema
+
+from harness.clock import VirtualClock
+from harness.core.http import Pause, SSEEvent
+from harness.core.journal import Journal, Violation
+from harness.core.objects import JSON, message_object, run_step_object, text_content, usage_json
+from harness.core.records import RunRecord
+from harness.core.store import Store
+from harness.errors import ApiError
+from harness.ids import IdFactory
+from harness.lifecycle import (
+    POLL_STOP_STATUSES,
+    RUN_STATUSES,
+    STEP_STATUS_FOR_RUN_END,
+    TERMINAL_STATUSES,
+    TIMESTAMP_FIELD,
+)
+from harness.scenario.model import (
+    ContractRules,
+    LastError,
+    MessageSpec,
+    OutputExpectation,
+    StepSpec,
+    Usage,
+)
+
+__all__ = ["Emitter", "RunEngine", "split_chunks"]
+
+_EXPIRABLE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+_MESSAGE_REASON = {
+    "max_completion_tokens": "max_tokens",
+    "max_prompt_tokens": "max_tokens",
+}
+_DEFAULT_ERRORS = {
+    "server_error": "Sorry, something went wrong.",
+    "rate_limit_exceeded": "Rate limit reached. Please try again later.",
+    "invalid_prompt": "The prompt was flagged as potentially violating our usage policy.",
+}
+
+
+@dataclass
+class Emitter:
+    """Collects the stream events of a change; a disabled one only counts observations."""
+
+    journal: Journal
+    streaming: bool = False
+    items: list[SSEEvent | Pause] = field(default_factory=list)
+    delay_ms: int = 0
+
+    def emit(self, event: str, data: JSON) -> None:
+        if not self.streaming:
+            return
+        if self.delay_ms and self.items:
+            self.items.append(Pause(self.delay_ms))
+        self.items.append(SSEEvent(event, copy.deepcopy(data)))
+        prefix, _, status = event.rpartition(".")
+        if prefix == "thread.run" and status in RUN_STATUSES:
+            self.journal.observe(data["id"], status)
+
+    def drain(self) -> list[SSEEvent | Pause]:
+        items, self.items = self.items, []
+        return items
+
+
+def split_chunks(text: str, pieces: int = 3) -> tuple[str, ...]:
+    """Split ``text`` at word boundaries into about ``pieces`` stream deltas."""
+    words = re.findall(r"\S+\s*|\s+", text)
+    if len(words) <= 1:
+        return (text,) if text else ()
+    size = max(1, -(-len(words) // pieces))
+    return tuple("".join(words[i : i + size]) for i in range(0, len(words), size))
+
+
+class RunEngine:
+    """Moves runs through their scripts and keeps the client's contract."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        ids: IdFactory,
+        clock: VirtualClock,
+        journal: Journal,
+        contract: ContractRules,
+    ) -> None:
+        self.store = store
+        self.ids = ids
+        self.clock = clock
+        self.journal = journal
+        self.contract = contract
+
+    # -- entry points -------------------------------------------------------------------
+
+    def start(self, record: RunRecord, emit: Emitter) -> None:
+        """A new run: announce it and enter its first step."""
+        record.entered_ms = self.clock.now_ms()
+        emit.emit("thread.run.created", record.obj)
+        self._enter(record, 0, emit)
+        self._shown(record, emit)
+
+    def refresh(self, record: RunRecord, emit: Emitter) -> None:
+        """Apply what virtual time alone decides: expiry and timed steps."""
+        while True:
+            if self._expire_if_due(record, emit):
+                return
+            step = record.step
+            if (
+                step.after_ms is not None
+                and self._can_advance(record)
+                and self.clock.now_ms() - record.entered_ms >= step.after_ms
+            ):
+                self._enter(record, record.index + 1, emit)
+                continue
+            return
+
+    def observe(self, record: RunRecord, emit: Emitter, *, request: str) -> JSON:
+        """A retrieval: advance by poll count, then show the run."""
+        self.refresh(record, emit)
+        step = record.step
+        if step.after_ms is None and record.views >= (step.polls or 1) and self._can_advance(
+            record
+        ):
+            self._enter(record, record.index + 1, emit)
+            self.refresh(record, emit)
+        if record.status in TERMINAL_STATUSES and record.views >= 1:
+            self._count_terminal_poll(record, request)
+        self._shown(record, emit)
+        return record.obj
+
+    def play(self, record: RunRecord, emit: Emitter) -> Iterator[SSEEvent | Pause]:
+        """Stream: play steps back to back until the run stops for the client or ends."""
+        yield from emit.drain()
+        while self._can_advance(record):
+            step = record.steps[record.index + 1]
+            if record.step.after_ms:
+                self.clock.advance(ms=record.step.after_ms)
+            emit.delay_ms = step.chunk_delay_ms
+            if self._expire_if_due(record, emit):
+                break
+            self._enter(record, record.index + 1, emit)
+            yield from emit.drain()
+        yield from emit.drain()
+        emit.delay_ms = 0
+
+    def submit_tool_outputs(
+        self, record: RunRecord, outputs: list[JSON], emit: Emitter, *, request: str
+    ) -> None:
+        """Accept the tool outputs of a ``requires_action`` run and move on."""
+        self.refresh(record, emit)
+        if record.status != "requires_action":
+            raise ApiError(400, f'Runs in status "{record.status}" do not accept tool outputs.')
+        expected = [call["id"] for call in record.pending_calls]
+        given = [str(output.get("tool_call_id")) for output in outputs]
+        if sorted(expected) != sorted(given):
+            raise ApiError(400, f"Expected tool outputs for call_ids {expected}, got {given}")
+        by_id = {str(output["tool_call_id"]): output.get("output") for output in outputs}
+        self._check_outputs(record, by_id, request)
+        if record.tool_step_id is not None:
+            tool_step = self.store.steps.get(record.tool_step_id)
+            if tool_step is not None:
+                for call in tool_step["step_details"]["tool_calls"]:
+                    call["function"]["output"] = by_id.get(call["id"])
+                self._finish_step(tool_step, "completed", emit, record.step.usage)
+        record.obj["required_action"] = None
+        record.pending_calls = []
+        record.tool_step_id = None
+        if record.index + 1 >= len(record.steps):
+            raise ApiError(500, "The scenario has no step after this requires_action.")
+        self._enter(record, record.index + 1, emit)
+        self._shown(record, emit)
+
+    def cancel(self, record: RunRecord, emit: Emitter) -> None:
+        """Start the script's cancellation story (``cancelling › cancelled`` by default)."""
+        self.refresh(record, emit)
+        if record.status in TERMINAL_STATUSES:
+            raise ApiError(400, f"Cannot cancel run with status '{record.status}'.")
+        if record.status != "cancelling":
+            record.steps = record.steps[: record.index + 1] + record.script.on_cancel
+            self._enter(record, record.index + 1, emit)
+        self._shown(record, emit)
+
+    def active_run(self, thread_id: str) -> RunRecord | None:
+        """The run that locks ``thread_id``, after applying expiry."""
+        for record in self.store.runs.where(lambda r: r.thread_id == thread_id):
+            self.refresh(record, Emitter(self.journal))
+            if record.status not in TERMINAL_STATUSES:
+                return record
+        return None
+
+    # -- moving between steps -------------------------------------------------------------
+
+    def _can_advance(self, record: RunRecord) -> bool:
+        return (
+            record.status not in POLL_STOP_STATUSES
+            and record.index + 1 < len(record.steps)
+        )
+
+    def _shown(self, record: RunRecord, emit: Emitter) -> None:
+        record.views += 1
+        if not emit.streaming:
+            self.journal.observe(record.id, record.status)
+
+    def _expire_if_due(self, record: RunRecord, emit: Emitter) -> bool:
+        expires_at = record.obj.get("expires_at")
+        if (
+            record.status in _EXPIRABLE
+            and expires_at is not None
+            and self.clock.now() >= expires_at
+        ):
+            record.steps = record.steps[: record.index + 1] + (StepSpec("expired"),)
+            self._enter(record, record.index + 1, emit)
+            return True
+        return False
+
+    def _enter(self, record: RunRecord, index: int, emit: Emitter) -> None:
+        step = record.steps[index]
+        run = record.obj
+        now = self.clock.now()
+        record.index = index
+        record.views = 0
+        record.entered_ms = self.clock.now_ms()
+        status = step.status
+        for message in step.messages:
+            self._post_message(record, message, step, emit)
+        if status == "requires_action":
+            self._require_action(record, step, emit)
+        if step.expires_after_s is not None:
+            run["expires_at"] = now + step.expires_after_s
+        stamp = TIMESTAMP_FIELD.get(status)
+        if stamp is not None and (status == "in_progress" or run.get(stamp) is None):
+            run[stamp] = now
+        if status in TERMINAL_STATUSES:
+            self._end(record, step, emit)
+        run["status"] = status
+        emit.emit(f"thread.run.{status}", run)
+
+    def _end(self, record: RunRecord, step: StepSpec, emit: Emitter) -> None:
+        run = record.obj
+        status = step.status
+        run["expires_at"] = None
+        run["required_action"] = None
+        record.pending_calls = []
+        if status == "failed":
+            error = step.last_error or LastError("server_error", _DEFAULT_ERRORS["server_error"])
+            run["last_error"] = {"code": error.code, "message": error.message}
+        if status == "incomplete":
+            run["incomplete_details"] = {"reason": step.incomplete_reason or "max_completion_tokens"}
+        usage = step.usage or Usage()
+        run["usage"] = usage_json(usage)
+        step_status = STEP_STATUS_FOR_RUN_END[status]
+        for step_id in list(record.open_step_ids):
+            open_step = self.store.steps.get(step_id)
+            if open_step is not None:
+                self._finish_step(open_step, step_status, emit, None, record)
+
+    def _finish_step(
+        self,
+        step: JSON,
+        status: str,
+        emit: Emitter,
+        usage: Usage | None,
+        record: RunRecord | None = None,
+    ) -> None:
+        now = self.clock.now()
+        step["status"] = status
+        field_name = {"completed": "completed_at", "failed": "failed_at"}.get(
+            status, f"{status}_at"
+        )
+        step[field_name] = now
+        if status == "failed" and record is not None:
+            step["last_error"] = record.obj.get("last_error")
+        step["usage"] = usage_json(usage or Usage())
+        run = self.store.runs.get(step["run_id"])
+        if run is not None and step["id"] in run.open_step_ids:
+            run.open_step_ids.remove(step["id"])
+        emit.emit(f"thread.run.step.{status}", step)
+
+    def _new_step(self, record: RunRecord, details: JSON, emit: Emitter) -> JSON:
+        step = run_step_object(
+            id=self.ids.new("run_step"),
+            created_at=self.clock.now(),
+            run=record.obj,
+            step_details=details,
+        )
+        self.store.steps.put(step["id"], step)
+        record.open_step_ids.append(step["id"])
+        emit.emit("thread.run.step.created", step)
+        emit.emit("thread.run.step.in_progress", step)
+        return step
+
+    def _post_message(
+        self, record: RunRecord, spec: MessageSpec, step: StepSpec, emit: Emitter
+    ) -> None:
+        run = record.obj
+        now = self.clock.now()
+        message = message_object(
+            id=self.ids.new("message"),
+            created_at=now,
+            thread_id=run["thread_id"],
+            role="assistant",
+            content=[],
+            status="in_progress",
+            assistant_id=run["assistant_id"],
+            run_id=run["id"],
+        )
+        details = {"type": "message_creation", "message_creation": {"message_id": message["id"]}}
+        run_step = self._new_step(record, details, emit)
+        self.store.messages.put(message["id"], message)
+        emit.emit("thread.message.created", message)
+        emit.emit("thread.message.in_progress", message)
+        for number, chunk in enumerate(spec.chunks or split_chunks(spec.text)):
+            text: JSON = {"value": chunk}
+            if number == 0:
+                text["annotations"] = []
+            emit.emit(
+                "thread.message.delta",
+                {
+                    "id": message["id"],
+                    "object": "thread.message.delta",
+                    "delta": {"content": [{"index": 0, "type": "text", "text": text}]},
+                },
+            )
+        message["content"] = [text_content(spec.text)]
+        if step.status == "incomplete" or step.status in {"failed", "cancelled", "expired"}:
+            reason = _MESSAGE_REASON.get(step.incomplete_reason or "", "max_tokens")
+            if step.status != "incomplete":
+                reason = f"run_{step.status}"
+            message["status"] = "incomplete"
+            message["incomplete_at"] = now
+            message["incomplete_details"] = {"reason": reason}
+            emit.emit("thread.message.incomplete", message)
+        else:
+            message["status"] = "completed"
+            message["completed_at"] = now
+            emit.emit("thread.message.completed", message)
+        self._finish_step(run_step, "completed", emit, step.usage)
+
+    def _require_action(self, record: RunRecord, step: StepSpec, emit: Emitter) -> None:
+        calls = [
+            {
+                "id": spec.id or self.ids.new("tool_call"),
+                "type": "function",
+                "function": {"name": spec.name, "arguments": spec.arguments},
+            }
+            for spec in step.tool_calls
+        ]
+        tool_step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
+        for index, call in enumerate(calls):
+            emit.emit(
+                "thread.run.step.delta",
+                _tool_delta(tool_step["id"], index, call["id"], call["function"]["name"], ""),
+            )
+            for piece in _split_arguments(call["function"]["arguments"]):
+                emit.emit(
+                    "thread.run.step.delta", _tool_delta(tool_step["id"], index, None, None, piece)
+                )
+        tool_step["step_details"]["tool_calls"] = [
+            {**call, "function": {**call["function"], "output": None}} for call in calls
+        ]
+        record.tool_step_id = tool_step["id"]
+        record.pending_calls = calls
+        record.obj["required_action"] = {
+            "type": "submit_tool_outputs",
+            "submit_tool_outputs": {"tool_calls": copy.deepcopy(calls)},
+        }
+
+    # -- the client's side of the contract --------------------------------------------------
+
+    def _check_outputs(self, record: RunRecord, outputs: dict[str, object], request: str) -> None:
+        names = {call["id"]: call["function"]["name"] for call in record.pending_calls}
+        for expectation in record.step.expect_outputs:
+            for call_id, name in names.items():
+                if expectation.tool not in (None, name, call_id):
+                    continue
+                problem = _output_problem(expectation, outputs.get(call_id))
+                if problem:
+                    self.journal.violate(
+                        Violation(
+                            "tool-outputs",
+                            f"output for {name} ({call_id}) {problem}",
+                            request,
+                            record.id,
+                        )
+                    )
+
+    def _count_terminal_poll(self, record: RunRecord, request: str) -> None:
+        record.polls_after_terminal += 1
+        limit = self.contract.max_polls_after_terminal
+        if record.polls_after_terminal > limit and not record.hang_reported:
+            record.hang_reported = True
+            self.journal.violate(
+                Violation(
+                    "poll-after-terminal",
+                    f"the client polled {record.id} {record.polls_after_terminal} times after it "
+                    f"reached the terminal status '{record.status}' (limit {limit}): a polling "
+                    f"loop that waits only for some statuses never ends on '{record.status}'",
+                    request,
+                    record.id,
+                )
+            )
+        if record.hang_reported:
+            raise ApiError(
+                400,
+                f"harness: {record.id} ended with status '{record.status}' "
+                f"{record.polls_after_terminal} polls ago and will never change; the client "
+                "keeps polling a finished run (a loop that waits only for 'completed' hangs on "
+                f"'{record.status}'). Stop polling at any of: "
+                + ", ".join(sorted(POLL_STOP_STATUSES)),
+                type="harness_contract_violation",
+                code="poll_after_terminal",
+            )
+
+
+def _output_problem(expectation: OutputExpectation, output: object) -> str | None:
+    if not isinstance(output, str):
+        return "is missing"
+    if expectation.output_matches is not None and not re.search(
+        expectation.output_matches, output
+    ):
+        return f"{output!r} does not match /{expectation.output_matches}/"
+    if expectation.output_schema is not None:
+        try:
+            value = json.loads(output)
+        except ValueError:
+            return f"{output!r} is not JSON, but the scenario expects a JSON Schema match"
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(expectation.output_schema).iter_errors(value)
+        )
+        if error is not None:
+            return f"{output!r} breaks the expected schema: {error.message}"
+    return None
+
+
+def _tool_delta(
+    step_id: str, index: int, call_id: str | None, name: str | None, arguments: str
+) -> JSON:
+    call: JSON = {"index": index, "type": "function"}
+    function: JSON = {"arguments": arguments}
+    if call_id is not None:
+        call["id"] = call_id
+        function = {"name": name, "arguments": arguments, "output": None}
+    call["function"] = function
+    return {
+        "id": step_id,
+        "object": "thread.run.step.delta",
+        "delta": {"step_details": {"type": "tool_calls", "tool_calls": [call]}},
+    }
+
+
+def _split_arguments(arguments: str, size: int = 8) -> list[str]:
+    return [arguments[i : i + size] for i in range(0, len(arguments), size)]

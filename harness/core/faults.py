@@ -1,0 +1,81 @@
+"""HTTP faults injected by request pattern and count."""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from typing import Any
+
+from harness.core.http import ApiResponse
+from harness.scenario.model import FaultSpec
+
+__all__ = ["FaultInjector", "default_error_body"]
+
+_BODIES: dict[int, tuple[str, str, str | None]] = {
+    400: ("Bad request.", "invalid_request_error", None),
+    401: ("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"),
+    403: ("You are not allowed to sample from this model.", "invalid_request_error", None),
+    404: ("Not found.", "invalid_request_error", None),
+    408: ("Request timed out.", "timeout", None),
+    409: ("The request conflicts with the current state.", "invalid_request_error", None),
+    429: (
+        "Rate limit reached for requests. Please try again in 5ms.",
+        "requests",
+        "rate_limit_exceeded",
+    ),
+    500: (
+        "The server had an error while processing your request. Sorry about that!",
+        "server_error",
+        None,
+    ),
+    502: ("Bad gateway.", "server_error", None),
+    503: ("The engine is currently overloaded, please try again later.", "server_error", None),
+}
+
+
+def default_error_body(status: int) -> dict[str, Any]:
+    """The error envelope the real API sent for ``status``."""
+    message, kind, code = _BODIES.get(status, (f"HTTP {status}.", "server_error", None))
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+class FaultInjector:
+    """Counts requests per fault and answers for the ones that should fail."""
+
+    def __init__(self, faults: tuple[FaultSpec, ...] = ()) -> None:
+        self.faults = faults
+        self._seen = [0] * len(faults)
+        self._lock = threading.Lock()
+        self.fired: list[tuple[int, str]] = []
+        """(fault index, ``METHOD /path``) of every fault that fired."""
+
+    def check(self, method: str, path: str) -> ApiResponse | None:
+        """A fault response for this request, or ``None`` to let it through."""
+        for index, fault in enumerate(self.faults):
+            if fault.method not in ("*", method.upper()) or not fnmatch.fnmatchcase(
+                path, fault.path
+            ):
+                continue
+            with self._lock:
+                self._seen[index] += 1
+                count = self._seen[index]
+            fires = count in fault.nth if fault.nth else count <= fault.times
+            if not fires:
+                continue
+            self.fired.append((index, f"{method} {path}"))
+            return _respond(fault)
+        return None
+
+    def unused(self) -> list[FaultSpec]:
+        fired = {index for index, _ in self.fired}
+        return [fault for index, fault in enumerate(self.faults) if index not in fired]
+
+
+def _respond(fault: FaultSpec) -> ApiResponse:
+    if fault.reset:
+        return ApiResponse(0, reset=True, delay_ms=fault.delay_ms)
+    if fault.status is None:
+        # Latency or a cut stream on top of the real answer: status 0 means "pass through".
+        return ApiResponse(0, delay_ms=fault.delay_ms, cut_stream_after=fault.cut_stream_after)
+    body = dict(fault.body) if fault.body is not None else default_error_body(fault.status)
+    return ApiResponse(fault.status, body, dict(fault.headers), delay_ms=fault.delay_ms)

@@ -1,0 +1,77 @@
+"""``/threads``: create (with messages), retrieve, modify, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.core.handlers.common import get_thread, ok, update_metadata
+from harness.core.handlers.messages import add_user_message
+from harness.core.http import ApiResponse
+from harness.core.objects import JSON, deleted_object, thread_object
+from harness.core.params import Params
+from harness.core.state import Context
+
+__all__ = ["ROUTES", "new_thread"]
+
+_FIELDS = {"messages", "tool_resources", "metadata"}
+
+
+def new_thread(ctx: Context, params: Params, param: str = "") -> JSON:
+    """Create a thread (and its initial messages) from a ``thread`` body."""
+    prefix = f"{param}." if param else ""
+    metadata = params.metadata()
+    messages = params.array("messages") or []
+    state = ctx.state
+    thread = thread_object(
+        id=state.ids.new("thread"),
+        created_at=state.clock.now(),
+        params={"metadata": metadata, "tool_resources": params.obj("tool_resources")},
+    )
+    state.store.threads.put(thread["id"], thread)
+    try:
+        for index, message in enumerate(messages):
+            add_user_message(ctx, thread["id"], message, f"{prefix}messages[{index}]")
+    except Exception:
+        _drop_thread(ctx, thread["id"])
+        raise
+    return thread
+
+
+def _drop_thread(ctx: Context, thread_id: str) -> None:
+    store = ctx.state.store
+    store.threads.pop(thread_id)
+    for message in store.messages.where(lambda m: m["thread_id"] == thread_id):
+        store.messages.pop(message["id"])
+
+
+def create(ctx: Context) -> ApiResponse:
+    return ok(new_thread(ctx, ctx.body(_FIELDS)))
+
+
+def retrieve(ctx: Context) -> ApiResponse:
+    return ok(get_thread(ctx, ctx.path_id("thread_id", "thread", "thread")))
+
+
+def modify(ctx: Context) -> ApiResponse:
+    thread = get_thread(ctx, ctx.path_id("thread_id", "thread", "thread"))
+    params = ctx.body({"tool_resources", "metadata"})
+    update_metadata(thread, params.raw("metadata"))
+    resources: Any = params.obj("tool_resources")
+    if resources is not None:
+        thread["tool_resources"] = resources
+    return ok(thread)
+
+
+def delete(ctx: Context) -> ApiResponse:
+    thread_id = ctx.path_id("thread_id", "thread", "thread")
+    get_thread(ctx, thread_id)
+    _drop_thread(ctx, thread_id)
+    return ok(deleted_object("thread", thread_id))
+
+
+ROUTES = [
+    ("POST", "/threads", create),
+    ("GET", "/threads/{thread_id}", retrieve),
+    ("POST", "/threads/{thread_id}", modify),
+    ("DELETE", "/threads/{thread_id}", delete),
+]

@@ -1,0 +1,73 @@
+"""Transport-neutral request and response values exchanged with the core."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ApiRequest", "ApiResponse", "Pause", "SSEEvent", "StreamBody", "encode_sse"]
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """An HTTP request as the core sees it; ``path`` is relative to the API mount (``/v1``)."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Header names in lower case."""
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def query_values(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    """One server-sent event: a name and its JSON data (or the literal ``[DONE]``)."""
+
+    event: str
+    data: Any
+
+    def encode(self) -> bytes:
+        return encode_sse(self.event, self.data)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Wait this many real milliseconds before the next event of a stream."""
+
+    ms: int
+
+
+StreamBody = Iterator["SSEEvent | Pause"]
+
+
+@dataclass
+class ApiResponse:
+    """A response: JSON body, or a stream of events when ``stream`` is set."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: StreamBody | None = None
+    reset: bool = False
+    """Drop the connection instead of answering (a fault)."""
+    delay_ms: int = 0
+    """Real milliseconds to wait before answering (a fault)."""
+    cut_stream_after: int | None = None
+
+    def encoded_body(self) -> bytes:
+        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def encode_sse(event: str, data: Any) -> bytes:
+    """The wire form ``event: NAME\\ndata: JSON\\n\\n`` with compact JSON."""
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return f"event: {event}\ndata: {payload}\n\n".encode()

@@ -1,0 +1,190 @@
+"""Builders of API objects in the exact JSON shape the real API sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.scenario.model import Usage
+
+__all__ = [
+    "JSON",
+    "assistant_object",
+    "deleted_object",
+    "list_page",
+    "message_object",
+    "run_object",
+    "run_step_object",
+    "text_content",
+    "thread_object",
+    "usage_json",
+]
+
+JSON = dict[str, Any]
+
+
+def usage_json(usage: Usage) -> JSON:
+    """Run or step usage as the API reported it in 2025 (with token details)."""
+    return {
+        **usage.as_json(),
+        "prompt_token_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }
+
+
+def assistant_object(
+    *, id: str, created_at: int, params: Mapping[str, Any]
+) -> JSON:
+    return {
+        "id": id,
+        "object": "assistant",
+        "created_at": created_at,
+        "name": params.get("name"),
+        "description": params.get("description"),
+        "model": params["model"],
+        "instructions": params.get("instructions"),
+        "tools": list(params.get("tools") or []),
+        "top_p": params.get("top_p", 1.0),
+        "temperature": params.get("temperature", 1.0),
+        "reasoning_effort": params.get("reasoning_effort"),
+        "tool_resources": params.get("tool_resources") or {},
+        "metadata": dict(params.get("metadata") or {}),
+        "response_format": params.get("response_format", "auto"),
+    }
+
+
+def thread_object(*, id: str, created_at: int, params: Mapping[str, Any]) -> JSON:
+    return {
+        "id": id,
+        "object": "thread",
+        "created_at": created_at,
+        "metadata": dict(params.get("metadata") or {}),
+        "tool_resources": params.get("tool_resources") or {},
+    }
+
+
+def text_content(value: str) -> JSON:
+    return {"type": "text", "text": {"value": value, "annotations": []}}
+
+
+def message_object(
+    *,
+    id: str,
+    created_at: int,
+    thread_id: str,
+    role: str,
+    content: Sequence[JSON],
+    status: str | None,
+    assistant_id: str | None = None,
+    run_id: str | None = None,
+    attachments: Sequence[JSON] | None = None,
+    metadata: Mapping[str, str] | None = None,
+    completed_at: int | None = None,
+) -> JSON:
+    return {
+        "id": id,
+        "object": "thread.message",
+        "created_at": created_at,
+        "assistant_id": assistant_id,
+        "thread_id": thread_id,
+        "run_id": run_id,
+        "role": role,
+        "content": list(content),
+        "attachments": list(attachments or []),
+        "metadata": dict(metadata or {}),
+        "status": status,
+        "incomplete_details": None,
+        "completed_at": completed_at,
+        "incomplete_at": None,
+    }
+
+
+def run_object(
+    *,
+    id: str,
+    created_at: int,
+    thread_id: str,
+    assistant: Mapping[str, Any],
+    params: Mapping[str, Any],
+    expires_at: int,
+) -> JSON:
+    instructions = params.get("instructions", assistant.get("instructions"))
+    extra = params.get("additional_instructions")
+    if extra:
+        instructions = f"{instructions or ''}{extra}" if instructions else extra
+    return {
+        "id": id,
+        "object": "thread.run",
+        "created_at": created_at,
+        "assistant_id": assistant["id"],
+        "thread_id": thread_id,
+        "status": "queued",
+        "started_at": None,
+        "expires_at": expires_at,
+        "cancelled_at": None,
+        "failed_at": None,
+        "completed_at": None,
+        "required_action": None,
+        "last_error": None,
+        "model": params.get("model") or assistant["model"],
+        "instructions": instructions if instructions is not None else "",
+        "tools": list(params["tools"] if params.get("tools") is not None else assistant["tools"]),
+        "tool_resources": {},
+        "metadata": dict(params.get("metadata") or {}),
+        "temperature": params.get("temperature", assistant.get("temperature", 1.0)),
+        "top_p": params.get("top_p", assistant.get("top_p", 1.0)),
+        "reasoning_effort": params.get("reasoning_effort", assistant.get("reasoning_effort")),
+        "max_completion_tokens": params.get("max_completion_tokens"),
+        "max_prompt_tokens": params.get("max_prompt_tokens"),
+        "truncation_strategy": params.get("truncation_strategy")
+        or {"type": "auto", "last_messages": None},
+        "incomplete_details": None,
+        "usage": None,
+        "response_format": params.get(
+            "response_format", assistant.get("response_format", "auto")
+        ),
+        "tool_choice": params.get("tool_choice", "auto"),
+        "parallel_tool_calls": params.get("parallel_tool_calls", True),
+    }
+
+
+def run_step_object(
+    *,
+    id: str,
+    created_at: int,
+    run: Mapping[str, Any],
+    step_details: JSON,
+) -> JSON:
+    return {
+        "id": id,
+        "object": "thread.run.step",
+        "created_at": created_at,
+        "run_id": run["id"],
+        "assistant_id": run["assistant_id"],
+        "thread_id": run["thread_id"],
+        "type": step_details["type"],
+        "status": "in_progress",
+        "cancelled_at": None,
+        "completed_at": None,
+        "expires_at": run.get("expires_at"),
+        "expired_at": None,
+        "failed_at": None,
+        "last_error": None,
+        "step_details": step_details,
+        "usage": None,
+        "metadata": {},
+    }
+
+
+def deleted_object(kind: str, id: str) -> JSON:
+    return {"id": id, "object": f"{kind}.deleted", "deleted": True}
+
+
+def list_page(data: Sequence[JSON], *, has_more: bool) -> JSON:
+    return {
+        "object": "list",
+        "data": list(data),
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": has_more,
+    }

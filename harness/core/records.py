@@ -1,0 +1,47 @@
+"""Engine-side state of one run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.core.objects import JSON
+from harness.scenario.model import RunScript, StepSpec
+
+__all__ = ["RunRecord"]
+
+
+@dataclass
+class RunRecord:
+    """A run's JSON object plus where it stands in its script."""
+
+    obj: JSON
+    script: RunScript
+    steps: tuple[StepSpec, ...]
+    index: int = 0
+    views: int = 0
+    """How many responses have shown the current step."""
+    entered_ms: int = 0
+    pending_calls: list[JSON] = field(default_factory=list)
+    tool_step_id: str | None = None
+    open_step_ids: list[str] = field(default_factory=list)
+    polls_after_terminal: int = 0
+    hang_reported: bool = False
+
+    @property
+    def id(self) -> str:
+        run_id: str = self.obj["id"]
+        return run_id
+
+    @property
+    def thread_id(self) -> str:
+        thread_id: str = self.obj["thread_id"]
+        return thread_id
+
+    @property
+    def status(self) -> str:
+        status: str = self.obj["status"]
+        return status
+
+    @property
+    def step(self) -> StepSpec:
+        return self.steps[self.index]

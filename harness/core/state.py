@@ -1,0 +1,190 @@
+"""Everything one fake server holds, and the per-request context handlers receive."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.clock import DEFAULT_EPOCH, VirtualClock
+from harness.core.engine import Emitter, RunEngine
+from harness.core.http import ApiRequest
+from harness.core.journal import Journal
+from harness.core.params import Params, bad_request, invalid_choice, parse_json_body
+from harness.core.records import RunRecord
+from harness.core.store import Page, Store
+from harness.errors import ApiError
+from harness.ids import IdFactory
+from harness.scenario.model import RunScript, Scenario, default_run_script
+
+__all__ = ["Context", "ScriptQueue", "ServerConfig", "ServerState"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """How the fake behaves. Strict mode answers like the real API did."""
+
+    poll_after_ms: int = 5
+    """Sent as ``openai-poll-after-ms`` on run retrievals, so SDK pollers don't sleep 1 s."""
+    strict: bool = True
+    """Reject unknown body parameters and unknown ids, as the real API did."""
+    permissive: bool = False
+    """Materialise unknown well-formed ids on first use (clients with hard-coded ids)."""
+    seed: int | None = 0
+    """Seed of generated ids; ``None`` for fresh random ids each start."""
+    api_key: str | None = None
+    """When set, only this bearer key is accepted."""
+    clock_start: int = DEFAULT_EPOCH
+    clock_tick_ms: int = 1000
+    """Virtual milliseconds each request advances the clock by."""
+    run_expiry_s: int = 600
+    validate_responses: bool = False
+    """Check every response against the JSON Schemas (tests turn this on)."""
+    profile: str = "default"
+    """``default``, or ``sunset``: answer 404 on every Assistants path as the API does now."""
+
+
+class ScriptQueue:
+    """Run scripts waiting for the runs the client creates, consumed in order."""
+
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        self.scenario = scenario
+        self._scripts: list[RunScript] = list(scenario.runs) if scenario else []
+        self._used: list[bool] = [False] * len(self._scripts)
+        self._default = (scenario.default_run if scenario else None) or default_run_script()
+
+    def take(
+        self, *, assistant_id: str, thread_id: str, metadata: dict[str, str], content: str
+    ) -> RunScript:
+        for index, script in enumerate(self._scripts):
+            if self._used[index] or not _matches(script, assistant_id, thread_id, metadata, content):
+                continue
+            self._used[index] = True
+            return script
+        return self._default
+
+    def unused(self) -> list[RunScript]:
+        return [script for script, used in zip(self._scripts, self._used) if not used]
+
+
+def _matches(
+    script: RunScript, assistant_id: str, thread_id: str, metadata: dict[str, str], content: str
+) -> bool:
+    match = script.match
+    if match.assistant_id is not None and match.assistant_id != assistant_id:
+        return False
+    if match.thread_id is not None and match.thread_id != thread_id:
+        return False
+    if match.content is not None and not re.search(match.content, content):
+        return False
+    return all(metadata.get(key) == value for key, value in match.metadata.items())
+
+
+@dataclass
+class ServerState:
+    """The store, clock, ids, journal, engine and scenario of one fake server."""
+
+    config: ServerConfig
+    store: Store = field(default_factory=Store)
+    journal: Journal = field(default_factory=Journal)
+    clock: VirtualClock = field(init=False)
+    ids: IdFactory = field(init=False)
+    engine: RunEngine = field(init=False)
+    scripts: ScriptQueue = field(default_factory=ScriptQueue)
+
+    def __post_init__(self) -> None:
+        self.clock = VirtualClock(self.config.clock_start, self.config.clock_tick_ms)
+        self.ids = IdFactory(self.config.seed)
+        scenario = self.scripts.scenario
+        self.engine = RunEngine(
+            store=self.store,
+            ids=self.ids,
+            clock=self.clock,
+            journal=self.journal,
+            contract=scenario.contract if scenario else Scenario("default").contract,
+        )
+
+
+@dataclass
+class Context:
+    """One request as a handler sees it."""
+
+    state: ServerState
+    request: ApiRequest
+    params: dict[str, str]
+    label: str
+    """``METHOD /v1/path``, for messages and the journal."""
+
+    @property
+    def strict(self) -> bool:
+        return self.state.config.strict and not self.state.config.permissive
+
+    def body(self, allowed: set[str], *, required: bool = False) -> Params:
+        data = parse_json_body(self.request.body, required=required)
+        return Params(data, allowed=allowed, strict=self.strict)
+
+    def page(self) -> Page:
+        limit_text = self._query("limit")
+        limit = 20
+        if limit_text is not None:
+            try:
+                limit = int(limit_text)
+            except ValueError:
+                raise bad_request(
+                    f"Invalid 'limit': expected an integer, but got '{limit_text}' instead.",
+                    param="limit",
+                    code="invalid_type",
+                ) from None
+            if limit < 1:
+                raise bad_request(
+                    "Invalid 'limit': integer below minimum value. Expected a value >= 1, but "
+                    f"got {limit} instead.",
+                    param="limit",
+                    code="integer_below_min_value",
+                )
+            if limit > 100:
+                raise bad_request(
+                    "Invalid 'limit': integer above maximum value. Expected a value <= 100, but "
+                    f"got {limit} instead.",
+                    param="limit",
+                    code="integer_above_max_value",
+                )
+        order = self._query("order") or "desc"
+        if order not in ("asc", "desc"):
+            raise invalid_choice("order", order, ("asc", "desc"))
+        return Page(limit, order, self._query("after"), self._query("before"))
+
+    def _query(self, name: str) -> str | None:
+        values = self.request.query_values(name)
+        return values[-1] if values else None
+
+    def emitter(self, *, streaming: bool = False) -> Emitter:
+        return Emitter(self.state.journal, streaming=streaming)
+
+    def path_id(self, name: str, prefix: str, kind: str) -> str:
+        """A path id, checked for its prefix like the real API did."""
+        value = self.params[name]
+        if not value.startswith(f"{prefix}_") and not self.state.config.permissive:
+            raise ApiError(
+                400,
+                f"Invalid '{name}': '{value}'. Expected an ID that begins with '{prefix}'.",
+                param=name,
+                code="invalid_value",
+            )
+        return value
+
+    def wants_stream(self, params: Params) -> bool:
+        return bool(params.boolean("stream"))
+
+    def run(self, thread_id: str, run_id: str) -> RunRecord:
+        record: RunRecord | None = self.state.store.runs.get(run_id)
+        if record is None or record.thread_id != thread_id:
+            raise not_found("run", run_id)
+        return record
+
+
+def not_found(kind: str, id: str) -> ApiError:
+    """``No thread found with id 'thread_x'.`` and its family."""
+    return ApiError(404, f"No {kind} found with id '{id}'.")
+
+

@@ -1,0 +1,109 @@
+"""In-memory tables of API objects with the API's cursor pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from harness.core.objects import JSON, list_page
+
+__all__ = ["Page", "Store", "Table", "paginate"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    """The list query: ``limit`` 1–100, ``order`` asc/desc, ``after``/``before`` cursors."""
+
+    limit: int = 20
+    order: str = "desc"
+    after: str | None = None
+    before: str | None = None
+
+
+def paginate(
+    items: Sequence[T], page: Page, *, key: Callable[[T], str], render: Callable[[T], JSON]
+) -> JSON:
+    """One page of ``items`` (oldest first) as the list envelope the SDK's auto-pager expects.
+
+    ``after`` takes the items that follow the cursor in the requested order, ``before`` the ones
+    that precede it; an unknown cursor gives an empty page, as the API did.
+    """
+    ordered = list(items) if page.order == "asc" else list(reversed(items))
+    start, stop = 0, len(ordered)
+    if page.after is not None or page.before is not None:
+        positions = {key(item): index for index, item in enumerate(ordered)}
+        if page.after is not None:
+            start = positions.get(page.after, len(ordered) - 1) + 1
+        if page.before is not None:
+            stop = positions.get(page.before, 0)
+    window = ordered[start:stop]
+    if page.before is not None and page.after is None:
+        chosen = window[-page.limit :] if page.limit < len(window) else window
+        has_more = len(window) > len(chosen)
+    else:
+        chosen = window[: page.limit]
+        has_more = len(window) > page.limit
+    return list_page([render(item) for item in chosen], has_more=has_more)
+
+
+class Table(Generic[T]):
+    """Objects of one kind by id, in creation order."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, T] = {}
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get(self, id: str) -> T | None:
+        return self._rows.get(id)
+
+    def put(self, id: str, row: T) -> T:
+        self._rows[id] = row
+        return row
+
+    def pop(self, id: str) -> T | None:
+        return self._rows.pop(id, None)
+
+    def values(self) -> list[T]:
+        return list(self._rows.values())
+
+    def where(self, predicate: Callable[[T], bool]) -> list[T]:
+        return [row for row in self._rows.values() if predicate(row)]
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+@dataclass
+class Store:
+    """Every table of the fake API. Run rows are engine records; the rest are JSON objects."""
+
+    assistants: Table[JSON] = field(default_factory=Table)
+    threads: Table[JSON] = field(default_factory=Table)
+    messages: Table[JSON] = field(default_factory=Table)
+    runs: Table[Any] = field(default_factory=Table)
+    steps: Table[JSON] = field(default_factory=Table)
+
+    def tables(self) -> Iterable[Table[Any]]:
+        return (self.assistants, self.threads, self.messages, self.runs, self.steps)
+
+    def clear(self) -> None:
+        """Forget every object (a reset between tests)."""
+        for table in self.tables():
+            table.clear()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "assistants": len(self.assistants),
+            "threads": len(self.threads),
+            "messages": len(self.messages),
+            "runs": len(self.runs),
+            "steps": len(self.steps),
+        }

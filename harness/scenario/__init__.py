@@ -1,0 +1,51 @@
+"""Scenarios: the YAML DSL, its model, and the built-in library (``builtin:NAME``)."""
+
+from harness.scenario.loader import (
+    BUILTIN_PREFIX,
+    builtin_names,
+    builtin_scenarios,
+    load_scenario,
+    parse_scenario,
+    scenario_errors,
+)
+from harness.scenario.model import (
+    ContractRules,
+    FaultSpec,
+    LastError,
+    MessageSpec,
+    OutputExpectation,
+    RunMatch,
+    RunScript,
+    Scenario,
+    SeedAssistant,
+    SeedMessage,
+    SeedThread,
+    StepSpec,
+    ToolCallSpec,
+    Usage,
+    default_run_script,
+)
+
+__all__ = [
+    "BUILTIN_PREFIX",
+    "ContractRules",
+    "FaultSpec",
+    "LastError",
+    "MessageSpec",
+    "OutputExpectation",
+    "RunMatch",
+    "RunScript",
+    "Scenario",
+    "SeedAssistant",
+    "SeedMessage",
+    "SeedThread",
+    "StepSpec",
+    "ToolCallSpec",
+    "Usage",
+    "builtin_names",
+    "builtin_scenarios",
+    "default_run_script",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_errors",
+]

@@ -1,0 +1,418 @@
+"""Load scenario YAML into :class:`~harness.scenario.model.Scenario`, with located errors.
+
+Errors name the file, line, column and field path and say what was expected, e.g.
+``specs/x.yaml:14:9: runs[0].steps[2].status: 'complete' is not one of ['queued', …]``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from harness import lifecycle
+from harness.errors import ScenarioError
+from harness.scenario._located import Located, parse_located
+from harness.scenario.model import (
+    ContractRules,
+    FaultSpec,
+    LastError,
+    MessageSpec,
+    OutputExpectation,
+    RunMatch,
+    RunScript,
+    Scenario,
+    SeedAssistant,
+    SeedMessage,
+    SeedThread,
+    StepSpec,
+    ToolCallSpec,
+    Usage,
+)
+
+__all__ = [
+    "BUILTIN_PREFIX",
+    "builtin_names",
+    "builtin_scenarios",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_errors",
+]
+
+BUILTIN_PREFIX = "builtin:"
+_MESSAGE_STATUSES = frozenset({"in_progress", "completed", "incomplete"})
+_CONTINUATION = (
+    StepSpec("queued"),
+    StepSpec("in_progress"),
+    StepSpec("completed", messages=(MessageSpec("Done."),), usage=Usage(40, 8)),
+)
+
+Path_ = tuple[str | int, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("harness.schemas").joinpath("scenario.schema.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(
+        json.loads(text), format_checker=jsonschema.FormatChecker(["regex"])
+    )
+
+
+def _builtin_dir() -> Any:
+    return resources.files("harness.scenario").joinpath("builtins")
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios, usable as ``builtin:NAME``."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in _builtin_dir().iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def builtin_scenarios() -> list[Scenario]:
+    """Every built-in scenario, loaded."""
+    return [load_scenario(BUILTIN_PREFIX + name) for name in builtin_names()]
+
+
+def load_scenario(ref: str | Path, *, base: Path | None = None) -> Scenario:
+    """Load ``builtin:NAME`` or a YAML file (relative paths resolve against ``base``)."""
+    text_ref = str(ref)
+    if text_ref.startswith(BUILTIN_PREFIX):
+        name = text_ref[len(BUILTIN_PREFIX) :]
+        entry = _builtin_dir().joinpath(f"{name}.yaml")
+        if not entry.is_file():
+            raise ScenarioError(
+                f"no built-in scenario {name!r}; known: {', '.join(builtin_names())}",
+                source=text_ref,
+            )
+        return parse_scenario(entry.read_text("utf-8"), source=text_ref)
+    path = Path(text_ref)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    try:
+        text = path.read_text("utf-8")
+    except OSError as error:
+        raise ScenarioError(f"cannot read the scenario: {error.strerror}", source=str(path)) from None
+    return parse_scenario(text, source=str(path))
+
+
+def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
+    """Parse and check one scenario document; the first problem raises :class:`ScenarioError`."""
+    errors = scenario_errors(text, source=source)
+    if errors:
+        raise errors[0]
+    return _Builder(parse_located(text, source)).scenario()
+
+
+def scenario_errors(text: str, *, source: str = "<scenario>") -> list[ScenarioError]:
+    """Every problem of a scenario document, located; empty when it is valid."""
+    try:
+        located = parse_located(text, source)
+    except ScenarioError as error:
+        return [error]
+    if not isinstance(located.data, dict):
+        return [located.error((), "a scenario must be a mapping with at least a 'name'")]
+    problems = [
+        located.error(path, message) for path, message in _schema_problems(located.data)
+    ]
+    if problems:
+        return problems
+    try:
+        _Builder(located).scenario()
+    except ScenarioError as error:
+        return [error]
+    return []
+
+
+def _schema_problems(data: Any) -> Iterator[tuple[Path_, str]]:
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        yield _explain(error)
+
+
+def _explain(error: jsonschema.ValidationError) -> tuple[Path_, str]:
+    """The most useful (path, message) for an error; ``oneOf`` is unpacked to its best branch."""
+    if error.validator == "oneOf" and error.context:
+        instance = error.instance
+        branches = [
+            sub
+            for sub in error.context
+            if not (sub.validator == "type" and not sub.absolute_path)
+            and not (isinstance(instance, dict) and sub.validator == "enum" and not sub.relative_path)
+        ]
+        if branches:
+            best = max(branches, key=lambda sub: len(sub.absolute_path))
+            return _explain(best)
+    path: Path_ = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [key for key in error.instance if key not in allowed]
+        if extra:
+            expected = ", ".join(sorted(allowed))
+            return (*path, str(extra[0])), f"unknown field {extra[0]!r}; expected one of: {expected}"
+    return path, error.message
+
+
+class _Builder:
+    """Turns schema-valid data into the model, checking what a schema cannot say."""
+
+    def __init__(self, located: Located) -> None:
+        self.located = located
+
+    def fail(self, path: Path_, message: str) -> ScenarioError:
+        return self.located.error(path, message)
+
+    def scenario(self) -> Scenario:
+        data: dict[str, Any] = self.located.data
+        contract = data.get("contract") or {}
+        return Scenario(
+            name=data["name"],
+            description=data.get("description", ""),
+            assistants=tuple(
+                SeedAssistant(
+                    id=item["id"],
+                    model=item.get("model", "gpt-4o"),
+                    name=item.get("name"),
+                    instructions=item.get("instructions"),
+                    tools=tuple(item.get("tools") or ()),
+                    metadata=item.get("metadata") or {},
+                )
+                for item in data.get("assistants") or ()
+            ),
+            threads=tuple(
+                SeedThread(
+                    id=item["id"],
+                    messages=tuple(
+                        SeedMessage(m["role"], m["content"]) for m in item.get("messages") or ()
+                    ),
+                    metadata=item.get("metadata") or {},
+                )
+                for item in data.get("threads") or ()
+            ),
+            runs=tuple(
+                self.run(item, ("runs", index)) for index, item in enumerate(data.get("runs") or ())
+            ),
+            default_run=self.run(data["default_run"], ("default_run",))
+            if "default_run" in data
+            else None,
+            faults=tuple(
+                self.fault(item, ("faults", index))
+                for index, item in enumerate(data.get("faults") or ())
+            ),
+            contract=ContractRules(**contract),
+            source=self.located.source,
+        )
+
+    def run(self, data: Mapping[str, Any], path: Path_) -> RunScript:
+        steps = [self.step(item, (*path, "steps", i)) for i, item in enumerate(data["steps"])]
+        steps = self._normalized(steps, (*path, "steps"))
+        on_cancel_data = data.get("on_cancel")
+        on_cancel: tuple[StepSpec, ...] = (StepSpec("cancelling"), StepSpec("cancelled"))
+        if on_cancel_data is not None:
+            cancel_path = (*path, "on_cancel")
+            on_cancel = tuple(
+                self.step(item, (*cancel_path, i)) for i, item in enumerate(on_cancel_data)
+            )
+            if on_cancel[0].status != "cancelling":
+                raise self.fail((*cancel_path, 0), "a cancellation starts with 'cancelling'")
+            self._check_chain(list(on_cancel), cancel_path)
+            if not lifecycle.is_terminal(on_cancel[-1].status):
+                raise self.fail(
+                    (*cancel_path, len(on_cancel) - 1),
+                    f"a cancellation must end in a terminal status, not {on_cancel[-1].status!r}",
+                )
+        match = data.get("match") or {}
+        for key in ("content",):
+            if key in match:
+                self._check_regex(match[key], (*path, "match", key))
+        return RunScript(
+            steps=tuple(steps),
+            match=RunMatch(
+                assistant_id=match.get("assistant_id"),
+                thread_id=match.get("thread_id"),
+                content=match.get("content"),
+                metadata=match.get("metadata") or {},
+            ),
+            on_cancel=on_cancel,
+            name=data.get("name", ""),
+        )
+
+    def _normalized(self, steps: list[StepSpec], path: Path_) -> list[StepSpec]:
+        """Add the implicit ``queued`` statuses the real API always showed; check the chain."""
+        self._check_chain(steps, path, offset=0)
+        result: list[StepSpec] = []
+        if steps[0].status != "queued":
+            result.append(StepSpec("queued"))
+        for index, step in enumerate(steps):
+            previous = steps[index - 1] if index else None
+            if (
+                previous is not None
+                and previous.status == "requires_action"
+                and step.status != "queued"
+                and not step.illegal
+            ):
+                result.append(StepSpec("queued"))
+            result.append(step)
+        if result[-1].status == "requires_action":
+            result.extend(_CONTINUATION)
+        elif not lifecycle.is_terminal(result[-1].status) and result[-1].status != "requires_action":
+            raise self.fail(
+                (*path, len(steps) - 1),
+                f"a run script must end in a terminal status or requires_action, not "
+                f"{result[-1].status!r}",
+            )
+        return result
+
+    def _check_chain(self, steps: list[StepSpec], path: Path_, offset: int = 0) -> None:
+        first = steps[0]
+        if first.status not in ("queued", "in_progress", "cancelling") and not first.illegal:
+            if path[-1] == "steps":
+                raise self.fail(
+                    (*path, 0),
+                    f"a run starts 'queued' (or 'in_progress' after an implicit queued), not "
+                    f"{first.status!r}; mark the step 'illegal: true' to test a misbehaving server",
+                )
+        for index in range(1, len(steps)):
+            before, after = steps[index - 1].status, steps[index].status
+            implicit_queue = before == "requires_action" and after == "in_progress"
+            if implicit_queue or lifecycle.is_legal(before, after) or steps[index].illegal:
+                continue
+            allowed = sorted(lifecycle.TRANSITIONS[before]) or ["nothing: it is terminal"]
+            raise self.fail(
+                (*path, index + offset, "status") if isinstance(self._raw(path, index), dict)
+                else (*path, index + offset),
+                f"illegal transition {before} › {after}; from {before!r} a run may go to "
+                f"{', '.join(allowed)} (mark the step 'illegal: true' to test a misbehaving server)",
+            )
+
+    def _raw(self, path: Path_, index: int) -> Any:
+        node: Any = self.located.data
+        for part in (*path, index):
+            node = node[part]
+        return node
+
+    def step(self, data: Any, path: Path_) -> StepSpec:
+        if isinstance(data, str):
+            return StepSpec(data, line=(self.located.where(path) or (None,))[0])
+        status = data["status"]
+        if "polls" in data and "after_ms" in data:
+            raise self.fail(path, "give either 'polls' or 'after_ms', not both")
+        for key, wanted in (
+            ("tool_calls", {"requires_action"}),
+            ("expect_outputs", {"requires_action"}),
+            ("last_error", {"failed"}),
+            ("incomplete_details", {"incomplete"}),
+        ):
+            if key in data and status not in wanted:
+                raise self.fail(
+                    (*path, key), f"only a {'/'.join(sorted(wanted))} step has {key}, not {status!r}"
+                )
+        if status == "requires_action" and not data.get("tool_calls"):
+            raise self.fail(path, "a requires_action step needs tool_calls")
+        if ("message" in data or "messages" in data) and status not in _MESSAGE_STATUSES:
+            raise self.fail(
+                (*path, "message" if "message" in data else "messages"),
+                f"messages are posted by in_progress, completed or incomplete steps, not {status!r}",
+            )
+        if "message" in data and "messages" in data:
+            raise self.fail(path, "give either 'message' or 'messages', not both")
+        messages = [data["message"]] if "message" in data else list(data.get("messages") or ())
+        error = data.get("last_error")
+        usage = data.get("usage")
+        for index, expectation in enumerate(data.get("expect_outputs") or ()):
+            if "output_matches" in expectation:
+                self._check_regex(
+                    expectation["output_matches"],
+                    (*path, "expect_outputs", index, "output_matches"),
+                )
+            if "output_schema" in expectation:
+                try:
+                    jsonschema.Draft202012Validator.check_schema(expectation["output_schema"])
+                except jsonschema.SchemaError as problem:
+                    raise self.fail(
+                        (*path, "expect_outputs", index, "output_schema"),
+                        f"not a valid JSON Schema: {problem.message}",
+                    ) from None
+        return StepSpec(
+            status=status,
+            polls=data.get("polls"),
+            after_ms=data.get("after_ms"),
+            tool_calls=tuple(
+                ToolCallSpec(
+                    name=call["name"],
+                    arguments=_arguments(call.get("arguments", {})),
+                    id=call.get("id"),
+                )
+                for call in data.get("tool_calls") or ()
+            ),
+            expect_outputs=tuple(
+                OutputExpectation(
+                    tool=item.get("tool"),
+                    output_matches=item.get("output_matches"),
+                    output_schema=item.get("output_schema"),
+                )
+                for item in data.get("expect_outputs") or ()
+            ),
+            messages=tuple(
+                MessageSpec(m) if isinstance(m, str) else MessageSpec(m["text"], tuple(m.get("chunks") or ()))
+                for m in messages
+            ),
+            last_error=LastError(error["code"], error.get("message") or _default_error(error["code"]))
+            if error
+            else None,
+            incomplete_reason=(data.get("incomplete_details") or {}).get("reason"),
+            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+            if usage
+            else None,
+            expires_after_s=data.get("expires_after_s"),
+            chunk_delay_ms=(data.get("stream") or {}).get("chunk_delay_ms", 0),
+            illegal=bool(data.get("illegal", False)),
+            line=(self.located.where(path) or (None,))[0],
+        )
+
+    def fault(self, data: Mapping[str, Any], path: Path_) -> FaultSpec:
+        match = data.get("match") or {}
+        respond = data.get("respond") or {}
+        nth = data.get("nth")
+        effects = [key for key in ("respond", "delay_ms", "reset", "cut_stream_after") if key in data]
+        if not effects:
+            raise self.fail(path, "a fault needs an effect: respond, delay_ms, reset or cut_stream_after")
+        if "nth" in data and "times" in data:
+            raise self.fail(path, "give either 'nth' or 'times', not both")
+        return FaultSpec(
+            method=match.get("method", "*"),
+            path=match.get("path", "*"),
+            nth=tuple(nth) if isinstance(nth, list) else ((nth,) if nth is not None else ()),
+            times=data.get("times", 1),
+            status=respond.get("status") if respond else None,
+            body=respond.get("body"),
+            headers=respond.get("headers") or {},
+            delay_ms=data.get("delay_ms", 0),
+            reset=bool(data.get("reset", False)),
+            cut_stream_after=data.get("cut_stream_after"),
+        )
+
+    def _check_regex(self, pattern: str, path: Path_) -> None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise self.fail(path, f"invalid regular expression: {error}") from None
+
+
+def _arguments(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _default_error(code: str) -> str:
+    return {
+        "server_error": "Sorry, something went wrong.",
+        "rate_limit_exceeded": "Rate limit reached. Please try again later.",
+        "invalid_prompt": "The prompt was flagged as potentially violating our usage policy.",
+    }.get(code, code)

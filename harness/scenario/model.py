@@ -1,0 +1,220 @@
+"""The scenario model: what the fake server plays, as frozen dataclasses.
+
+A scenario seeds objects, scripts the runs the client will create (status by status, with
+tool calls, messages, errors and usage), injects HTTP faults, and states the contract the
+client must keep. The YAML loader builds these; tests and strategies may build them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ContractRules",
+    "FaultSpec",
+    "LastError",
+    "MessageSpec",
+    "OutputExpectation",
+    "RunMatch",
+    "RunScript",
+    "Scenario",
+    "SeedAssistant",
+    "SeedMessage",
+    "SeedThread",
+    "StepSpec",
+    "ToolCallSpec",
+    "Usage",
+    "default_run_script",
+]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts reported on a terminal run."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class LastError:
+    """The ``last_error`` of a failed run."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ToolCallSpec:
+    """One function call the run asks the client to perform."""
+
+    name: str
+    arguments: str = "{}"
+    """The arguments as the JSON text the model produced."""
+    id: str | None = None
+    """A fixed call id; generated when absent."""
+
+
+@dataclass(frozen=True)
+class OutputExpectation:
+    """What the client must submit for one tool call."""
+
+    tool: str | None = None
+    """Function name (or call id) the expectation applies to; ``None`` for every call."""
+    output_matches: str | None = None
+    """A regular expression the output must match (``re.search``)."""
+    output_schema: Mapping[str, Any] | None = None
+    """A JSON Schema the output, parsed as JSON, must satisfy."""
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """An assistant message the run posts to its thread."""
+
+    text: str
+    chunks: tuple[str, ...] = ()
+    """How the text is split into stream deltas; derived from ``text`` when empty."""
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One status of a scripted run and what comes with it."""
+
+    status: str
+    polls: int | None = None
+    """How many times the client observes this status before it moves on (default 1)."""
+    after_ms: int | None = None
+    """Virtual milliseconds the status lasts, instead of a poll count."""
+    tool_calls: tuple[ToolCallSpec, ...] = ()
+    expect_outputs: tuple[OutputExpectation, ...] = ()
+    messages: tuple[MessageSpec, ...] = ()
+    last_error: LastError | None = None
+    incomplete_reason: str | None = None
+    usage: Usage | None = None
+    expires_after_s: int | None = None
+    """Virtual seconds left to answer a ``requires_action`` before the run expires."""
+    chunk_delay_ms: int = 0
+    """Real milliseconds between stream events emitted for this step."""
+    illegal: bool = False
+    """The transition into this step breaks the lifecycle on purpose."""
+    line: int | None = None
+    """Where the step was written, for messages."""
+
+
+@dataclass(frozen=True)
+class RunMatch:
+    """Which created runs a script applies to; every given field must match."""
+
+    assistant_id: str | None = None
+    thread_id: str | None = None
+    content: str | None = None
+    """A regular expression searched in the thread's last user message."""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunScript:
+    """The story of one run, consumed by the first created run it matches."""
+
+    steps: tuple[StepSpec, ...]
+    match: RunMatch = field(default_factory=RunMatch)
+    on_cancel: tuple[StepSpec, ...] = (StepSpec("cancelling"), StepSpec("cancelled"))
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """An HTTP-level fault injected before the API sees a request."""
+
+    method: str = "*"
+    path: str = "*"
+    """A glob over the request path, e.g. ``/v1/threads/*/runs/*``."""
+    nth: tuple[int, ...] = ()
+    """Which matching requests (1-based) fail; empty with ``times`` means the first ``times``."""
+    times: int = 1
+    status: int | None = None
+    """Answer with this status (and the real error body for it) instead of the API."""
+    body: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay_ms: int = 0
+    reset: bool = False
+    """Drop the connection instead of answering."""
+    cut_stream_after: int | None = None
+    """For a streamed answer: close the connection after this many events."""
+
+
+@dataclass(frozen=True)
+class ContractRules:
+    """The client's side of the contract, checked by the server."""
+
+    max_polls_after_terminal: int = 10
+    require_beta_header: bool = True
+    check_locked_thread: bool = True
+
+
+@dataclass(frozen=True)
+class SeedAssistant:
+    id: str
+    model: str = "gpt-4o"
+    name: str | None = None
+    instructions: str | None = None
+    tools: tuple[Mapping[str, Any], ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SeedMessage:
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class SeedThread:
+    id: str
+    messages: tuple[SeedMessage, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario: seeds, run scripts, faults and contract."""
+
+    name: str
+    description: str = ""
+    assistants: tuple[SeedAssistant, ...] = ()
+    threads: tuple[SeedThread, ...] = ()
+    runs: tuple[RunScript, ...] = ()
+    faults: tuple[FaultSpec, ...] = ()
+    contract: ContractRules = field(default_factory=ContractRules)
+    default_run: RunScript | None = None
+    """The script of runs no scripted run matches; the built-in default when ``None``."""
+    source: str = "<scenario>"
+
+
+def default_run_script(reply: str = "Hello! This is the harness fake assistant.") -> RunScript:
+    """``queued › in_progress › completed`` with a short reply: runs with no scenario."""
+    return RunScript(
+        name="default",
+        steps=(
+            StepSpec("queued"),
+            StepSpec("in_progress"),
+            StepSpec(
+                "completed",
+                messages=(MessageSpec(reply),),
+                usage=Usage(prompt_tokens=30, completion_tokens=12),
+            ),
+        ),
+    )

@@ -1,0 +1,116 @@
+"""A thin aiohttp adapter over :class:`harness.core.AssistantsAPI`.
+
+``/v1/...`` is the Assistants API; ``/__harness/...`` is a small control plane (journal, reset,
+virtual clock) for clients in any language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Pause, SSEEvent
+
+__all__ = ["API_KEY", "create_app"]
+
+API_KEY: web.AppKey[AssistantsAPI] = web.AppKey("harness_api", AssistantsAPI)
+_PREFIX: web.AppKey[str] = web.AppKey("harness_prefix", str)
+log = logging.getLogger("harness.server")
+
+
+def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
+    """The aiohttp application serving ``api`` under ``prefix``."""
+    app = web.Application(client_max_size=32 * 1024**2)
+    app[API_KEY] = api
+    app[_PREFIX] = prefix.rstrip("/")
+    app.router.add_get("/__harness/journal", _journal)
+    app.router.add_post("/__harness/reset", _reset)
+    app.router.add_post("/__harness/clock", _clock)
+    app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _api)
+    return app
+
+
+async def _api(request: web.Request) -> web.StreamResponse:
+    api = request.app[API_KEY]
+    prefix = request.app[_PREFIX]
+    core_request = ApiRequest(
+        method=request.method,
+        path="/" + request.match_info["tail"],
+        query=tuple(request.query.items()),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=await request.read(),
+    )
+    response = api.handle(core_request, prefix=prefix)
+    if response.delay_ms:
+        await asyncio.sleep(response.delay_ms / 1000)
+    if response.reset:
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+    if response.stream is not None:
+        return await _stream(request, response)
+    return web.Response(
+        status=response.status,
+        body=response.encoded_body(),
+        headers={**response.headers, "Content-Type": "application/json"},
+    )
+
+
+async def _stream(request: web.Request, response: ApiResponse) -> web.StreamResponse:
+    """Send events as they are produced; a vanished client only stops the sending."""
+    assert response.stream is not None
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    await stream.prepare(request)
+    sent = 0
+    connected = True
+    for item in response.stream:
+        if not connected:
+            continue  # keep playing the run so its state stays consistent
+        if isinstance(item, Pause):
+            await asyncio.sleep(item.ms / 1000)
+            continue
+        assert isinstance(item, SSEEvent)
+        if response.cut_stream_after is not None and sent >= response.cut_stream_after:
+            if request.transport is not None:
+                request.transport.abort()
+            connected = False
+            continue
+        try:
+            await stream.write(item.encode())
+            sent += 1
+        except (ConnectionError, RuntimeError):
+            connected = False
+    if connected:
+        await stream.write_eof()
+    return stream
+
+
+async def _journal(request: web.Request) -> web.Response:
+    journal = request.app[API_KEY].state.journal
+    body: dict[str, Any] = {
+        "violations": [asdict(v) for v in journal.violations],
+        "timelines": {run_id: journal.timeline(run_id) for run_id in journal.timelines},
+        "requests": [asdict(r) for r in journal.requests],
+    }
+    return web.json_response(body)
+
+
+async def _reset(request: web.Request) -> web.Response:
+    request.app[API_KEY].reset()
+    return web.json_response({"reset": True})
+
+
+async def _clock(request: web.Request) -> web.Response:
+    clock = request.app[API_KEY].state.clock
+    try:
+        data = json.loads(await request.read() or b"{}")
+        seconds = float(data.get("advance_s", 0))
+        clock.advance(seconds)
+    except (ValueError, TypeError, AttributeError) as error:
+        return web.json_response({"error": {"message": f"bad clock request: {error}"}}, status=400)
+    return web.json_response({"now": clock.now()})

@@ -1,0 +1,124 @@
+"""Run the fake server on loopback: in a background thread (sync code) or in the current loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+
+from aiohttp import web
+
+from harness.core import AssistantsAPI
+from harness.errors import HarnessError
+from harness.server.app import create_app
+
+__all__ = ["FakeServer", "serve_async"]
+
+
+class FakeServer:
+    """A real aiohttp server on ``127.0.0.1`` in its own thread; use as a context manager.
+
+    >>> with FakeServer() as server:  # doctest: +SKIP
+    ...     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
+    """
+
+    def __init__(
+        self, api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.api = api or AssistantsAPI()
+        self.host = host
+        self._port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The server's root, e.g. ``http://127.0.0.1:41234``."""
+        return f"http://{self.host}:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as the SDK's ``base_url``: ``http://127.0.0.1:PORT/v1``."""
+        return f"{self.url}/v1"
+
+    def start(self) -> FakeServer:
+        if self._thread is not None:
+            raise HarnessError("the server is already running")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                self._runner, self._port = loop.run_until_complete(
+                    _start(self.api, self.host, self._port)
+                )
+            except BaseException as error:  # noqa: BLE001 - reported to the starting thread
+                failure.append(error)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="harness-server", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread = None
+            raise HarnessError(
+                f"cannot start the fake server on {self.host}:{self._port}: {failure[0]}"
+            ) from failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._thread = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+async def _start(api: AssistantsAPI, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(create_app(api), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    bound = sockets[0].getsockname()[1] if sockets else port
+    return runner, int(bound)
+
+
+@asynccontextmanager
+async def serve_async(
+    api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[tuple[AssistantsAPI, str]]:
+    """Serve in the running event loop; yields ``(api, base_url)``."""
+    api = api or AssistantsAPI()
+    runner, bound = await _start(api, host, port)
+    try:
+        yield api, f"http://{host}:{bound}/v1"
+    finally:
+        await runner.cleanup()
