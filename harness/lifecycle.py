@@ -171,8 +171,6 @@ def check_sequence(
         elif is_terminal(previous) or sampled:
             pass
         else:
-            problems.append(
-                SequenceProblem(index, previous, status, f"status {status!r} repeated")
-            )
+            problems.append(SequenceProblem(index, previous, status, f"status {status!r} repeated"))
         previous = status
     return problems

@@ -77,7 +77,7 @@ def run_demo(scenario_ref: str, *, seed: int = 0, out: Any = None) -> int:
             run = client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
             say(f"  run {run.id}: {run.status}")
             if run.status == "requires_action" and run.required_action is not None:
-                outputs = []
+                outputs: list[Any] = []
                 for call in run.required_action.submit_tool_outputs.tool_calls:
                     arguments = json.loads(call.function.arguments or "{}")
                     output = json.dumps({"city": arguments.get("city"), "celsius": 18})

@@ -106,9 +106,7 @@ class AssistantsAPI:
             )
         response.headers.setdefault("x-request-id", f"req_{self._request_counter:024d}")
         response.headers.setdefault("openai-version", "2020-10-01")
-        response.headers["openai-processing-ms"] = str(
-            int((time.perf_counter() - started) * 1000)
-        )
+        response.headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
         if response.stream is not None:
             response.stream = self._locked(response.stream)
         return response
@@ -121,8 +119,7 @@ class AssistantsAPI:
                 if match.allowed:
                     raise ApiError(
                         405,
-                        f"Invalid method for URL ({label}). Supported: "
-                        + ", ".join(match.allowed),
+                        f"Invalid method for URL ({label}). Supported: " + ", ".join(match.allowed),
                         headers={"Allow": ", ".join(match.allowed)},
                     )
                 raise ApiError(404, f"Invalid URL ({label})")
@@ -132,7 +129,7 @@ class AssistantsAPI:
                 _check_schema(response.body)
         except ApiError as error:
             response = ApiResponse(error.status, error.envelope(), dict(error.headers))
-        except Exception as error:  # noqa: BLE001 - a fake must answer, never crash
+        except Exception as error:
             log.exception("harness: internal error on %s", label)
             response = ApiResponse(
                 500,
@@ -191,7 +188,12 @@ class AssistantsAPI:
                 except HarnessError as error:
                     item = SSEEvent(
                         "error",
-                        {"message": str(error), "type": "server_error", "param": None, "code": None},
+                        {
+                            "message": str(error),
+                            "type": "server_error",
+                            "param": None,
+                            "code": None,
+                        },
                     )
                     yield item
                     return

@@ -69,12 +69,15 @@ class Emitter:
         if self.delay_ms and self.items:
             self.items.append(Pause(self.delay_ms))
         self.items.append(SSEEvent(event, copy.deepcopy(data)))
-        prefix, _, status = event.rpartition(".")
-        if prefix == "thread.run" and status in RUN_STATUSES:
-            self.journal.observe(data["id"], status)
 
     def drain(self) -> list[SSEEvent | Pause]:
+        """Hand the collected items to the stream; run statuses in them count as shown."""
         items, self.items = self.items, []
+        for item in items:
+            if isinstance(item, SSEEvent):
+                prefix, _, status = item.event.rpartition(".")
+                if prefix == "thread.run" and status in RUN_STATUSES:
+                    self.journal.observe(item.data["id"], status)
         return items
 
 
@@ -133,8 +136,10 @@ class RunEngine:
         """A retrieval: advance by poll count, then show the run."""
         self.refresh(record, emit)
         step = record.step
-        if step.after_ms is None and record.views >= (step.polls or 1) and self._can_advance(
-            record
+        if (
+            step.after_ms is None
+            and record.views >= (step.polls or 1)
+            and self._can_advance(record)
         ):
             self._enter(record, record.index + 1, emit)
             self.refresh(record, emit)
@@ -206,10 +211,7 @@ class RunEngine:
     # -- moving between steps -------------------------------------------------------------
 
     def _can_advance(self, record: RunRecord) -> bool:
-        return (
-            record.status not in POLL_STOP_STATUSES
-            and record.index + 1 < len(record.steps)
-        )
+        return record.status not in POLL_STOP_STATUSES and record.index + 1 < len(record.steps)
 
     def _shown(self, record: RunRecord, emit: Emitter) -> None:
         record.views += 1
@@ -223,7 +225,7 @@ class RunEngine:
             and expires_at is not None
             and self.clock.now() >= expires_at
         ):
-            record.steps = record.steps[: record.index + 1] + (StepSpec("expired"),)
+            record.steps = (*record.steps[: record.index + 1], StepSpec("expired"))
             self._enter(record, record.index + 1, emit)
             return True
         return False
@@ -260,7 +262,9 @@ class RunEngine:
             error = step.last_error or LastError("server_error", _DEFAULT_ERRORS["server_error"])
             run["last_error"] = {"code": error.code, "message": error.message}
         if status == "incomplete":
-            run["incomplete_details"] = {"reason": step.incomplete_reason or "max_completion_tokens"}
+            run["incomplete_details"] = {
+                "reason": step.incomplete_reason or "max_completion_tokens"
+            }
         usage = step.usage or Usage()
         run["usage"] = usage_json(usage)
         step_status = STEP_STATUS_FOR_RUN_END[status]
@@ -352,7 +356,7 @@ class RunEngine:
         self._finish_step(run_step, "completed", emit, step.usage)
 
     def _require_action(self, record: RunRecord, step: StepSpec, emit: Emitter) -> None:
-        calls = [
+        calls: list[JSON] = [
             {
                 "id": spec.id or self.ids.new("tool_call"),
                 "type": "function",
@@ -430,9 +434,7 @@ class RunEngine:
 def _output_problem(expectation: OutputExpectation, output: object) -> str | None:
     if not isinstance(output, str):
         return "is missing"
-    if expectation.output_matches is not None and not re.search(
-        expectation.output_matches, output
-    ):
+    if expectation.output_matches is not None and not re.search(expectation.output_matches, output):
         return f"{output!r} does not match /{expectation.output_matches}/"
     if expectation.output_schema is not None:
         try:

@@ -32,9 +32,7 @@ def usage_json(usage: Usage) -> JSON:
     }
 
 
-def assistant_object(
-    *, id: str, created_at: int, params: Mapping[str, Any]
-) -> JSON:
+def assistant_object(*, id: str, created_at: int, params: Mapping[str, Any]) -> JSON:
     return {
         "id": id,
         "object": "assistant",
@@ -140,9 +138,7 @@ def run_object(
         or {"type": "auto", "last_messages": None},
         "incomplete_details": None,
         "usage": None,
-        "response_format": params.get(
-            "response_format", assistant.get("response_format", "auto")
-        ),
+        "response_format": params.get("response_format", assistant.get("response_format", "auto")),
         "tool_choice": params.get("tool_choice", "auto"),
         "parallel_tool_calls": params.get("parallel_tool_calls", True),
     }

@@ -82,11 +82,9 @@ class Params:
         return self.data[name]
 
     def _typed(self, name: str, value: Any, kinds: tuple[type, ...], label: str) -> Any:
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
-        if not ok:
+        # JSON true/false are not numbers, though Python's bool is an int.
+        wrong_bool = isinstance(value, bool) and bool not in kinds
+        if wrong_bool or not isinstance(value, kinds):
             raise bad_request(
                 f"Invalid type for '{name}': expected {label}, but got {type_name(value)} instead.",
                 param=name,
@@ -206,8 +204,7 @@ def check_metadata(value: Any) -> dict[str, str] | None:
         return None
     if not isinstance(value, dict):
         raise bad_request(
-            f"Invalid type for 'metadata': expected an object, but got {type_name(value)} "
-            "instead.",
+            f"Invalid type for 'metadata': expected an object, but got {type_name(value)} instead.",
             param="metadata",
             code="invalid_type",
         )

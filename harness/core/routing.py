@@ -52,15 +52,15 @@ class Router(Generic[H]):
             if route_method == method.upper() and found is None:
                 found = (handler, params)
         if found is None:
-            return Match(None, {}, tuple(allowed))
-        return Match(found[0], found[1], tuple(allowed))
+            return Match(None, {}, tuple(sorted(allowed)))
+        return Match(found[0], found[1], tuple(sorted(allowed)))
 
 
 def _bind(segments: tuple[str, ...], parts: tuple[str, ...]) -> dict[str, str] | None:
     if len(segments) != len(parts):
         return None
     params: dict[str, str] = {}
-    for segment, part in zip(segments, parts):
+    for segment, part in zip(segments, parts, strict=True):
         if segment.startswith("{"):
             if not part:
                 return None

@@ -15,7 +15,12 @@ from harness.core.records import RunRecord
 from harness.core.store import Page, Store
 from harness.errors import ApiError
 from harness.ids import IdFactory
-from harness.scenario.model import RunScript, Scenario, default_run_script
+from harness.scenario.model import (
+    RunScript,
+    Scenario,
+    default_run_script,
+    forced_tool_run_script,
+)
 
 __all__ = ["Context", "ScriptQueue", "ServerConfig", "ServerState"]
 
@@ -53,18 +58,36 @@ class ScriptQueue:
         self._used: list[bool] = [False] * len(self._scripts)
         self._default = (scenario.default_run if scenario else None) or default_run_script()
 
-    def take(
-        self, *, assistant_id: str, thread_id: str, metadata: dict[str, str], content: str
-    ) -> RunScript:
+    def take(self, run: dict[str, Any], content: str) -> RunScript:
+        """The first unused script matching ``run``; else the default (which honours a forced
+        function ``tool_choice`` as a real model would)."""
         for index, script in enumerate(self._scripts):
-            if self._used[index] or not _matches(script, assistant_id, thread_id, metadata, content):
+            if self._used[index] or not _matches(
+                script, run["assistant_id"], run["thread_id"], run["metadata"], content
+            ):
                 continue
             self._used[index] = True
             return script
+        forced = _forced_function(run)
+        if forced is not None and (self.scenario is None or self.scenario.default_run is None):
+            return forced_tool_run_script(forced)
         return self._default
 
     def unused(self) -> list[RunScript]:
-        return [script for script, used in zip(self._scripts, self._used) if not used]
+        return [script for script, used in zip(self._scripts, self._used, strict=True) if not used]
+
+
+def _forced_function(run: dict[str, Any]) -> str | None:
+    functions: list[str] = [
+        tool["function"]["name"] for tool in run["tools"] if tool.get("type") == "function"
+    ]
+    choice = run.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        name: object = (choice.get("function") or {}).get("name")
+        return name if isinstance(name, str) else None
+    if choice == "required" and functions:
+        return functions[0]
+    return None
 
 
 def _matches(
@@ -186,5 +209,3 @@ class Context:
 def not_found(kind: str, id: str) -> ApiError:
     """``No thread found with id 'thread_x'.`` and its family."""
     return ApiError(404, f"No {kind} found with id '{id}'.")
-
-

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from harness.core.objects import JSON, list_page
+from harness.core.records import RunRecord
 
 __all__ = ["Page", "Store", "Table", "paginate"]
 
@@ -88,7 +89,7 @@ class Store:
     assistants: Table[JSON] = field(default_factory=Table)
     threads: Table[JSON] = field(default_factory=Table)
     messages: Table[JSON] = field(default_factory=Table)
-    runs: Table[Any] = field(default_factory=Table)
+    runs: Table[RunRecord] = field(default_factory=Table)
     steps: Table[JSON] = field(default_factory=Table)
 
     def tables(self) -> Iterable[Table[Any]]:

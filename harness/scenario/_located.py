@@ -33,7 +33,11 @@ class Located:
     def error(self, path: Path, message: str) -> ScenarioError:
         position = self.where(path) or (None, None)
         return ScenarioError(
-            message, source=self.source, line=position[0], column=position[1], field=format_path(path)
+            message,
+            source=self.source,
+            line=position[0],
+            column=position[1],
+            field=format_path(path),
         )
 
 
@@ -60,7 +64,9 @@ def parse_located(text: str, source: str) -> Located:
     except yaml.YAMLError as error:
         raise ScenarioError(f"invalid YAML: {error}", source=source) from None
     if node is None:
-        raise ScenarioError("the document is empty; a scenario needs at least a name", source=source)
+        raise ScenarioError(
+            "the document is empty; a scenario needs at least a name", source=source
+        )
     builder = _Builder(source)
     data = builder.build(node, ())
     return Located(data, builder.positions, source)

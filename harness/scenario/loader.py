@@ -100,7 +100,9 @@ def load_scenario(ref: str | Path, *, base: Path | None = None) -> Scenario:
     try:
         text = path.read_text("utf-8")
     except OSError as error:
-        raise ScenarioError(f"cannot read the scenario: {error.strerror}", source=str(path)) from None
+        raise ScenarioError(
+            f"cannot read the scenario: {error.strerror}", source=str(path)
+        ) from None
     return parse_scenario(text, source=str(path))
 
 
@@ -120,9 +122,7 @@ def scenario_errors(text: str, *, source: str = "<scenario>") -> list[ScenarioEr
         return [error]
     if not isinstance(located.data, dict):
         return [located.error((), "a scenario must be a mapping with at least a 'name'")]
-    problems = [
-        located.error(path, message) for path, message in _schema_problems(located.data)
-    ]
+    problems = [located.error(path, message) for path, message in _schema_problems(located.data)]
     if problems:
         return problems
     try:
@@ -145,18 +145,24 @@ def _explain(error: jsonschema.ValidationError) -> tuple[Path_, str]:
             sub
             for sub in error.context
             if not (sub.validator == "type" and not sub.absolute_path)
-            and not (isinstance(instance, dict) and sub.validator == "enum" and not sub.relative_path)
+            and not (
+                isinstance(instance, dict) and sub.validator == "enum" and not sub.relative_path
+            )
         ]
         if branches:
             best = max(branches, key=lambda sub: len(sub.absolute_path))
             return _explain(best)
     path: Path_ = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = set(schema.get("properties", {}))
         extra = [key for key in error.instance if key not in allowed]
         if extra:
             expected = ", ".join(sorted(allowed))
-            return (*path, str(extra[0])), f"unknown field {extra[0]!r}; expected one of: {expected}"
+            return (
+                *path,
+                str(extra[0]),
+            ), f"unknown field {extra[0]!r}; expected one of: {expected}"
     return path, error.message
 
 
@@ -262,7 +268,9 @@ class _Builder:
             result.append(step)
         if result[-1].status == "requires_action":
             result.extend(_CONTINUATION)
-        elif not lifecycle.is_terminal(result[-1].status) and result[-1].status != "requires_action":
+        elif (
+            not lifecycle.is_terminal(result[-1].status) and result[-1].status != "requires_action"
+        ):
             raise self.fail(
                 (*path, len(steps) - 1),
                 f"a run script must end in a terminal status or requires_action, not "
@@ -272,13 +280,13 @@ class _Builder:
 
     def _check_chain(self, steps: list[StepSpec], path: Path_, offset: int = 0) -> None:
         first = steps[0]
-        if first.status not in ("queued", "in_progress", "cancelling") and not first.illegal:
-            if path[-1] == "steps":
-                raise self.fail(
-                    (*path, 0),
-                    f"a run starts 'queued' (or 'in_progress' after an implicit queued), not "
-                    f"{first.status!r}; mark the step 'illegal: true' to test a misbehaving server",
-                )
+        starts = ("queued", "in_progress", "cancelling")
+        if first.status not in starts and not first.illegal and path[-1] == "steps":
+            raise self.fail(
+                (*path, 0),
+                f"a run starts 'queued' (or 'in_progress' after an implicit queued), not "
+                f"{first.status!r}; mark the step 'illegal: true' to test a misbehaving server",
+            )
         for index in range(1, len(steps)):
             before, after = steps[index - 1].status, steps[index].status
             implicit_queue = before == "requires_action" and after == "in_progress"
@@ -286,10 +294,12 @@ class _Builder:
                 continue
             allowed = sorted(lifecycle.TRANSITIONS[before]) or ["nothing: it is terminal"]
             raise self.fail(
-                (*path, index + offset, "status") if isinstance(self._raw(path, index), dict)
+                (*path, index + offset, "status")
+                if isinstance(self._raw(path, index), dict)
                 else (*path, index + offset),
                 f"illegal transition {before} › {after}; from {before!r} a run may go to "
-                f"{', '.join(allowed)} (mark the step 'illegal: true' to test a misbehaving server)",
+                f"{', '.join(allowed)} (mark the step 'illegal: true' to test a misbehaving "
+                "server)",
             )
 
     def _raw(self, path: Path_, index: int) -> Any:
@@ -312,14 +322,16 @@ class _Builder:
         ):
             if key in data and status not in wanted:
                 raise self.fail(
-                    (*path, key), f"only a {'/'.join(sorted(wanted))} step has {key}, not {status!r}"
+                    (*path, key),
+                    f"only a {'/'.join(sorted(wanted))} step has {key}, not {status!r}",
                 )
         if status == "requires_action" and not data.get("tool_calls"):
             raise self.fail(path, "a requires_action step needs tool_calls")
         if ("message" in data or "messages" in data) and status not in _MESSAGE_STATUSES:
             raise self.fail(
                 (*path, "message" if "message" in data else "messages"),
-                f"messages are posted by in_progress, completed or incomplete steps, not {status!r}",
+                "messages are posted by in_progress, completed or incomplete steps, not "
+                f"{status!r}",
             )
         if "message" in data and "messages" in data:
             raise self.fail(path, "give either 'message' or 'messages', not both")
@@ -361,10 +373,14 @@ class _Builder:
                 for item in data.get("expect_outputs") or ()
             ),
             messages=tuple(
-                MessageSpec(m) if isinstance(m, str) else MessageSpec(m["text"], tuple(m.get("chunks") or ()))
+                MessageSpec(m)
+                if isinstance(m, str)
+                else MessageSpec(m["text"], tuple(m.get("chunks") or ()))
                 for m in messages
             ),
-            last_error=LastError(error["code"], error.get("message") or _default_error(error["code"]))
+            last_error=LastError(
+                error["code"], error.get("message") or _default_error(error["code"])
+            )
             if error
             else None,
             incomplete_reason=(data.get("incomplete_details") or {}).get("reason"),
@@ -381,9 +397,13 @@ class _Builder:
         match = data.get("match") or {}
         respond = data.get("respond") or {}
         nth = data.get("nth")
-        effects = [key for key in ("respond", "delay_ms", "reset", "cut_stream_after") if key in data]
+        effects = [
+            key for key in ("respond", "delay_ms", "reset", "cut_stream_after") if key in data
+        ]
         if not effects:
-            raise self.fail(path, "a fault needs an effect: respond, delay_ms, reset or cut_stream_after")
+            raise self.fail(
+                path, "a fault needs an effect: respond, delay_ms, reset or cut_stream_after"
+            )
         if "nth" in data and "times" in data:
             raise self.fail(path, "give either 'nth' or 'times', not both")
         return FaultSpec(

@@ -27,6 +27,7 @@ __all__ = [
     "ToolCallSpec",
     "Usage",
     "default_run_script",
+    "forced_tool_run_script",
 ]
 
 
@@ -215,6 +216,25 @@ def default_run_script(reply: str = "Hello! This is the harness fake assistant."
                 "completed",
                 messages=(MessageSpec(reply),),
                 usage=Usage(prompt_tokens=30, completion_tokens=12),
+            ),
+        ),
+    )
+
+
+def forced_tool_run_script(function_name: str) -> RunScript:
+    """What a run with a forced function ``tool_choice`` does with no scenario: call it once."""
+    return RunScript(
+        name=f"forced-{function_name}",
+        steps=(
+            StepSpec("queued"),
+            StepSpec("in_progress"),
+            StepSpec("requires_action", tool_calls=(ToolCallSpec(function_name, "{}"),)),
+            StepSpec("queued"),
+            StepSpec("in_progress"),
+            StepSpec(
+                "completed",
+                messages=(MessageSpec(f"Done: {function_name} answered."),),
+                usage=Usage(prompt_tokens=60, completion_tokens=10),
             ),
         ),
     )

@@ -62,7 +62,7 @@ class FakeServer:
                 self._runner, self._port = loop.run_until_complete(
                     _start(self.api, self.host, self._port)
                 )
-            except BaseException as error:  # noqa: BLE001 - reported to the starting thread
+            except BaseException as error:
                 failure.append(error)
                 ready.set()
                 return

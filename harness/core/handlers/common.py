@@ -10,11 +10,11 @@ from harness.core.params import bad_request, check_metadata, invalid_choice
 from harness.core.state import Context, not_found
 
 __all__ = [
-    "ok",
     "get_assistant",
     "get_message",
     "get_thread",
     "normalize_tools",
+    "ok",
     "update_metadata",
 ]
 
@@ -46,7 +46,10 @@ def normalize_tools(tools: list[Any], *, param: str = "tools") -> list[JSON]:
                     code="missing_required_parameter",
                 )
             result.append(
-                {"type": "function", "function": {**function, "strict": function.get("strict", False)}}
+                {
+                    "type": "function",
+                    "function": {**function, "strict": function.get("strict", False)},
+                }
             )
         elif kind == "file_search":
             options = tool.get("file_search") or {}

@@ -75,8 +75,14 @@ def _run_settings(params: Params) -> dict[str, Any]:
 def _check_tool_choice(value: Any) -> None:
     if value is None or value in ("none", "auto", "required"):
         return
-    if isinstance(value, dict) and value.get("type") in ("function", "code_interpreter", "file_search"):
-        if value["type"] == "function" and not isinstance((value.get("function") or {}).get("name"), str):
+    if isinstance(value, dict) and value.get("type") in (
+        "function",
+        "code_interpreter",
+        "file_search",
+    ):
+        if value["type"] == "function" and not isinstance(
+            (value.get("function") or {}).get("name"), str
+        ):
             raise bad_request(
                 "Missing required parameter: 'tool_choice.function.name'.",
                 param="tool_choice.function.name",
@@ -86,7 +92,8 @@ def _check_tool_choice(value: Any) -> None:
     if isinstance(value, str):
         raise invalid_choice("tool_choice", value, ("none", "auto", "required"))
     raise bad_request(
-        "Invalid 'tool_choice': expected one of 'none', 'auto', 'required' or an object naming a tool.",
+        "Invalid 'tool_choice': expected one of 'none', 'auto', 'required' or an object naming "
+        "a tool.",
         param="tool_choice",
         code="invalid_value",
     )
@@ -135,12 +142,7 @@ def _start_run(
         params=settings,
         expires_at=now + state.config.run_expiry_s,
     )
-    script = state.scripts.take(
-        assistant_id=assistant["id"],
-        thread_id=thread_id,
-        metadata=run["metadata"],
-        content=_last_user_text(ctx, thread_id),
-    )
+    script = state.scripts.take(run, _last_user_text(ctx, thread_id))
     record = RunRecord(obj=run, script=script, steps=script.steps)
     state.store.runs.put(run["id"], record)
     state.engine.start(record, emit)
