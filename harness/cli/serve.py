@@ -8,6 +8,7 @@ import signal
 from typing import Any
 
 from harness.core import AssistantsAPI, ServerConfig
+from harness.scenario import load_scenario
 from harness.server.runner import serve_async
 
 __all__ = ["config_from_args", "register"]
@@ -35,9 +36,17 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         help="virtual milliseconds each request advances the clock by (default 1000)",
     )
     parser.add_argument("--api-key", default=None, help="accept only this API key")
+    parser.add_argument(
+        "--scenario", default=None, metavar="PATH_OR_BUILTIN", help="scenario to play"
+    )
+    parser.add_argument(
+        "--clock-start", type=int, default=None, help="virtual clock start (Unix seconds)"
+    )
 
 
 def config_from_args(args: argparse.Namespace, **overrides: Any) -> ServerConfig:
+    if args.clock_start is not None:
+        overrides["clock_start"] = args.clock_start
     return ServerConfig(
         poll_after_ms=args.poll_after_ms,
         seed=args.seed,
@@ -48,7 +57,8 @@ def config_from_args(args: argparse.Namespace, **overrides: Any) -> ServerConfig
 
 
 def run(args: argparse.Namespace) -> int:
-    api = AssistantsAPI(config_from_args(args))
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    api = AssistantsAPI(config_from_args(args), scenario)
     asyncio.run(_serve(api, args.host, args.port))
     return 0
 
@@ -59,5 +69,6 @@ async def _serve(api: AssistantsAPI, host: str, port: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with serve_async(api, host=host, port=port) as (_, base_url):
-        print(f"harness: serving the fake Assistants API at {base_url}", flush=True)
+        played = f" playing {api.scenario.name}" if api.scenario else ""
+        print(f"harness: serving the fake Assistants API at {base_url}{played}", flush=True)
         await stop.wait()

@@ -137,7 +137,8 @@ class RunEngine:
         self.refresh(record, emit)
         step = record.step
         if (
-            step.after_ms is None
+            not record.streaming
+            and step.after_ms is None
             and record.views >= (step.polls or 1)
             and self._can_advance(record)
         ):
@@ -150,18 +151,25 @@ class RunEngine:
 
     def play(self, record: RunRecord, emit: Emitter) -> Iterator[SSEEvent | Pause]:
         """Stream: play steps back to back until the run stops for the client or ends."""
-        yield from emit.drain()
-        while self._can_advance(record):
-            step = record.steps[record.index + 1]
-            if record.step.after_ms:
-                self.clock.advance(ms=record.step.after_ms)
-            emit.delay_ms = step.chunk_delay_ms
-            if self._expire_if_due(record, emit):
-                break
-            self._enter(record, record.index + 1, emit)
+        record.streaming = True
+        try:
             yield from emit.drain()
-        yield from emit.drain()
-        emit.delay_ms = 0
+            while self._can_advance(record):
+                step = record.steps[record.index + 1]
+                if record.step.after_ms:
+                    self.clock.advance(ms=record.step.after_ms)
+                if step.chunk_delay_ms:
+                    # Wait before the step happens, so the world changes as the stream goes.
+                    yield Pause(step.chunk_delay_ms)
+                emit.delay_ms = step.chunk_delay_ms
+                if self._expire_if_due(record, emit):
+                    break
+                self._enter(record, record.index + 1, emit)
+                yield from emit.drain()
+            yield from emit.drain()
+        finally:
+            record.streaming = False
+            emit.delay_ms = 0
 
     def submit_tool_outputs(
         self, record: RunRecord, outputs: list[JSON], emit: Emitter, *, request: str

@@ -26,6 +26,8 @@ class RunRecord:
     open_step_ids: list[str] = field(default_factory=list)
     polls_after_terminal: int = 0
     hang_reported: bool = False
+    streaming: bool = False
+    """A stream is playing this run: polls show it but do not move it."""
 
     @property
     def id(self) -> str:
