@@ -32,6 +32,7 @@ from harness.lifecycle import (
     TIMESTAMP_FIELD,
 )
 from harness.scenario.model import (
+    CodeInterpreterSpec,
     ContractRules,
     LastError,
     MessageSpec,
@@ -246,8 +247,11 @@ class RunEngine:
         record.views = 0
         record.entered_ms = self.clock.now_ms()
         status = step.status
-        for message in step.messages:
-            self._post_message(record, message, step, emit)
+        for activity in step.activity:
+            if isinstance(activity, MessageSpec):
+                self._post_message(record, activity, step, emit)
+            else:
+                self._run_code(record, activity, emit)
         if status == "requires_action":
             self._require_action(record, step, emit)
         if step.expires_after_s is not None:
@@ -362,6 +366,41 @@ class RunEngine:
             message["completed_at"] = now
             emit.emit("thread.message.completed", message)
         self._finish_step(run_step, "completed", emit, step.usage)
+
+    def _run_code(self, record: RunRecord, spec: CodeInterpreterSpec, emit: Emitter) -> None:
+        call_id = spec.id or self.ids.new("tool_call")
+        step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
+        deltas: list[JSON] = [{"id": call_id, "code_interpreter": {"input": "", "outputs": []}}]
+        deltas += [
+            {"code_interpreter": {"input": piece}}
+            for piece in (spec.chunks or split_chunks(spec.input))
+        ]
+        outputs: list[JSON] = []
+        if spec.logs is not None:
+            outputs = [{"type": "logs", "logs": spec.logs}]
+            deltas.append({"code_interpreter": {"outputs": [{"index": 0, **outputs[0]}]}})
+        for delta in deltas:
+            emit.emit(
+                "thread.run.step.delta",
+                {
+                    "id": step["id"],
+                    "object": "thread.run.step.delta",
+                    "delta": {
+                        "step_details": {
+                            "type": "tool_calls",
+                            "tool_calls": [{"index": 0, "type": "code_interpreter", **delta}],
+                        }
+                    },
+                },
+            )
+        step["step_details"]["tool_calls"] = [
+            {
+                "id": call_id,
+                "type": "code_interpreter",
+                "code_interpreter": {"input": spec.input, "outputs": outputs},
+            }
+        ]
+        self._finish_step(step, "completed", emit, None)
 
     def _require_action(self, record: RunRecord, step: StepSpec, emit: Emitter) -> None:
         calls: list[JSON] = [

@@ -20,6 +20,7 @@ from harness import lifecycle
 from harness.errors import ScenarioError
 from harness.scenario._located import Located, parse_located
 from harness.scenario.model import (
+    CodeInterpreterSpec,
     ContractRules,
     FaultSpec,
     LastError,
@@ -50,7 +51,7 @@ _MESSAGE_STATUSES = frozenset({"in_progress", "completed", "incomplete"})
 _CONTINUATION = (
     StepSpec("queued"),
     StepSpec("in_progress"),
-    StepSpec("completed", messages=(MessageSpec("Done."),), usage=Usage(40, 8)),
+    StepSpec("completed", activity=(MessageSpec("Done."),), usage=Usage(40, 8)),
 )
 
 Path_ = tuple[str | int, ...]
@@ -327,15 +328,19 @@ class _Builder:
                 )
         if status == "requires_action" and not data.get("tool_calls"):
             raise self.fail(path, "a requires_action step needs tool_calls")
-        if ("message" in data or "messages" in data) and status not in _MESSAGE_STATUSES:
+        given = [key for key in ("message", "messages", "activity") if key in data]
+        if given and status not in _MESSAGE_STATUSES:
             raise self.fail(
-                (*path, "message" if "message" in data else "messages"),
+                (*path, given[0]),
                 "messages are posted by in_progress, completed or incomplete steps, not "
                 f"{status!r}",
             )
-        if "message" in data and "messages" in data:
-            raise self.fail(path, "give either 'message' or 'messages', not both")
+        if len(given) > 1:
+            raise self.fail(path, f"give one of 'message', 'messages' or 'activity', not {given}")
         messages = [data["message"]] if "message" in data else list(data.get("messages") or ())
+        activity = [_message(m) for m in messages] + [
+            _activity(item) for item in data.get("activity") or ()
+        ]
         error = data.get("last_error")
         usage = data.get("usage")
         for index, expectation in enumerate(data.get("expect_outputs") or ()):
@@ -372,17 +377,8 @@ class _Builder:
                 )
                 for item in data.get("expect_outputs") or ()
             ),
-            messages=tuple(
-                MessageSpec(m)
-                if isinstance(m, str)
-                else MessageSpec(m["text"], tuple(m.get("chunks") or ()))
-                for m in messages
-            ),
-            last_error=LastError(
-                error["code"], error.get("message") or _default_error(error["code"])
-            )
-            if error
-            else None,
+            activity=tuple(activity),
+            last_error=_last_error(error) if error else None,
             incomplete_reason=(data.get("incomplete_details") or {}).get("reason"),
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
             if usage
@@ -424,6 +420,29 @@ class _Builder:
             re.compile(pattern)
         except re.error as error:
             raise self.fail(path, f"invalid regular expression: {error}") from None
+
+
+def _message(value: Any) -> MessageSpec:
+    if isinstance(value, str):
+        return MessageSpec(value)
+    return MessageSpec(value["text"], tuple(value.get("chunks") or ()))
+
+
+def _activity(value: Mapping[str, Any]) -> MessageSpec | CodeInterpreterSpec:
+    if "message" in value:
+        return _message(value["message"])
+    code = value["code_interpreter"]
+    return CodeInterpreterSpec(
+        input=code["input"],
+        chunks=tuple(code.get("chunks") or ()),
+        logs=code.get("logs"),
+        id=code.get("id"),
+    )
+
+
+def _last_error(value: Mapping[str, Any]) -> LastError:
+    code = value["code"]
+    return LastError(code, value.get("message") or _default_error(code))
 
 
 def _arguments(value: Any) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "Activity",
+    "CodeInterpreterSpec",
     "ContractRules",
     "FaultSpec",
     "LastError",
@@ -91,6 +93,22 @@ class MessageSpec:
 
 
 @dataclass(frozen=True)
+class CodeInterpreterSpec:
+    """A code_interpreter call the run makes by itself (no client action needed)."""
+
+    input: str
+    chunks: tuple[str, ...] = ()
+    """How ``input`` is split into stream deltas; derived when empty."""
+    logs: str | None = None
+    """Logs output of the call, if any."""
+    id: str | None = None
+
+
+Activity = MessageSpec | CodeInterpreterSpec
+"""What a step does when it is entered, in order: post a message, or run code."""
+
+
+@dataclass(frozen=True)
 class StepSpec:
     """One status of a scripted run and what comes with it."""
 
@@ -101,7 +119,8 @@ class StepSpec:
     """Virtual milliseconds the status lasts, instead of a poll count."""
     tool_calls: tuple[ToolCallSpec, ...] = ()
     expect_outputs: tuple[OutputExpectation, ...] = ()
-    messages: tuple[MessageSpec, ...] = ()
+    activity: tuple[Activity, ...] = ()
+    """Messages posted and code run when the step is entered, in order."""
     last_error: LastError | None = None
     incomplete_reason: str | None = None
     usage: Usage | None = None
@@ -214,7 +233,7 @@ def default_run_script(reply: str = "Hello! This is the harness fake assistant."
             StepSpec("in_progress"),
             StepSpec(
                 "completed",
-                messages=(MessageSpec(reply),),
+                activity=(MessageSpec(reply),),
                 usage=Usage(prompt_tokens=30, completion_tokens=12),
             ),
         ),
@@ -233,7 +252,7 @@ def forced_tool_run_script(function_name: str) -> RunScript:
             StepSpec("in_progress"),
             StepSpec(
                 "completed",
-                messages=(MessageSpec(f"Done: {function_name} answered."),),
+                activity=(MessageSpec(f"Done: {function_name} answered."),),
                 usage=Usage(prompt_tokens=60, completion_tokens=10),
             ),
         ),

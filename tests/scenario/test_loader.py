@@ -74,8 +74,8 @@ def test_a_full_document_becomes_the_model() -> None:
     assert run.steps[1].polls == 2
     call = run.steps[2].tool_calls[0]
     assert (call.name, call.arguments, call.id) == ("get_weather", '{"city":"Paris"}', "call_fixed")
-    assert run.steps[-1].messages[0].chunks == ("It ", "is 18")
-    assert run.on_cancel[1].messages[0].text == "raced"
+    assert run.steps[-1].activity[0].chunks  # type: ignore[union-attr] == ("It ", "is 18")
+    assert run.on_cancel[1].activity[0].text  # type: ignore[union-attr] == "raced"
     assert run.match.content == "weather"
     assert scenario.faults[0].nth == (2, 3)
     assert scenario.contract.max_polls_after_terminal == 2
@@ -202,7 +202,8 @@ def test_cli_validate_lists_every_error_and_exits_1(
     assert main(["validate", str(good), str(bad)]) == 1
     captured = capsys.readouterr()
     assert f"{good}: ok" in captured.out
-    assert f"{bad}:3:" in captured.err and f"{bad}:4:" in captured.err
+    assert f"{bad}:3:" in captured.err
+    assert f"{bad}:4:" in captured.err
     assert main(["validate", str(good), "builtin:completed"]) == 0
 
 

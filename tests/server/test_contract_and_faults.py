@@ -90,7 +90,7 @@ runs:
 def test_locked_thread_is_a_violation_as_well_as_an_error(
     client: openai.OpenAI, api: AssistantsAPI
 ) -> None:
-    _, thread_id, run_id = _start(client)
+    _, thread_id, _run_id = _start(client)
     with pytest.raises(openai.BadRequestError):
         client.beta.threads.messages.create(thread_id, role="user", content="too soon")
     (violation,) = api.state.journal.violations
