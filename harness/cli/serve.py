@@ -37,6 +37,17 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--api-key", default=None, help="accept only this API key")
     parser.add_argument(
+        "--permissive",
+        action="store_true",
+        help="answer any well-formed request for any id (objects materialise on first use)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("default", "sunset"),
+        default="default",
+        help="sunset: answer 404 on every Assistants path, as the API has since 2026-08-26",
+    )
+    parser.add_argument(
         "--scenario", default=None, metavar="PATH_OR_BUILTIN", help="scenario to play"
     )
     parser.add_argument(
@@ -52,6 +63,8 @@ def config_from_args(args: argparse.Namespace, **overrides: Any) -> ServerConfig
         seed=args.seed,
         clock_tick_ms=args.clock_tick_ms,
         api_key=args.api_key,
+        permissive=args.permissive,
+        profile=args.profile,
         **overrides,
     )
 

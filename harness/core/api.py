@@ -37,10 +37,6 @@ _V1_BETA = (
     "'OpenAI-Beta: assistants=v2'. See the migration guide for more information: "
     "https://platform.openai.com/docs/assistants/migration."
 )
-_SUNSET = (
-    "The Assistants API has been shut down. Use the Responses API instead: "
-    "https://platform.openai.com/docs/assistants/migration."
-)
 
 
 class AssistantsAPI:
@@ -146,7 +142,9 @@ class AssistantsAPI:
 
     def _check_headers(self, request: ApiRequest, label: str) -> None:
         if self.config.profile == "sunset":
-            raise ApiError(404, _SUNSET, code="assistants_api_shut_down")
+            # Since 2026-08-26 every Assistants path is gone; the API answers as for any
+            # unknown route (its real "Invalid URL" body).
+            raise ApiError(404, f"Invalid URL ({label})")
         authorization = request.header("authorization")
         if not authorization:
             raise ApiError(401, _NO_KEY)

@@ -59,8 +59,17 @@ def parse_json_body(raw: bytes, *, required: bool) -> dict[str, Any]:
 class Params:
     """Typed access to a JSON body with OpenAI's error messages; rejects unknown keys."""
 
-    def __init__(self, data: Mapping[str, Any], *, allowed: Collection[str], strict: bool) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        allowed: Collection[str],
+        strict: bool,
+        relaxed: bool = False,
+    ) -> None:
         self.data = data
+        self.relaxed = relaxed
+        """Permissive mode: types are checked, ranges and lengths are not."""
         if strict:
             for key in data:
                 if key not in allowed:
@@ -99,7 +108,7 @@ class Params:
         if value is None:
             return None
         text: str = self._typed(name, value, (str,), "a string")
-        if max_length is not None and len(text) > max_length:
+        if max_length is not None and len(text) > max_length and not self.relaxed:
             raise bad_request(
                 f"Invalid '{name}': string too long. Expected a string with maximum length "
                 f"{max_length}, but got a string with length {len(text)} instead.",
@@ -108,9 +117,10 @@ class Params:
             )
         return text
 
-    def id_ref(self, name: str, prefix: str, *, required: bool = True) -> str | None:
-        value = self.string(name, required=required)
-        if value is not None and not value.startswith(prefix):
+    def id_ref(self, name: str, prefix: str) -> str:
+        """A required id parameter that must start with ``prefix`` (any id when relaxed)."""
+        value: str = self._typed(name, self.required(name), (str,), "a string")
+        if not value.startswith(prefix) and not self.relaxed:
             raise bad_request(
                 f"Invalid '{name}': '{value}'. Expected an ID that begins with '{prefix}'.",
                 param=name,
@@ -134,6 +144,8 @@ class Params:
             name, value, kinds, "an integer" if integer else "a decimal"
         )
         kind = "integer" if integer else "decimal"
+        if self.relaxed:
+            return number
         if minimum is not None and number < minimum:
             raise bad_request(
                 f"Invalid '{name}': {kind} below minimum value. Expected a value >= "
@@ -168,7 +180,7 @@ class Params:
         if value is None:
             return None
         items: list[Any] = self._typed(name, value, (list,), "an array")
-        if max_items is not None and len(items) > max_items:
+        if max_items is not None and len(items) > max_items and not self.relaxed:
             raise bad_request(
                 f"Invalid '{name}': array too long. Expected an array with maximum length "
                 f"{max_items}, but got an array with length {len(items)} instead.",
@@ -185,7 +197,10 @@ class Params:
         return result
 
     def metadata(self) -> dict[str, str] | None:
-        return check_metadata(self.data.get("metadata"))
+        value = self.data.get("metadata")
+        if self.relaxed and isinstance(value, dict):
+            return {str(key): str(item) for key, item in value.items()}
+        return check_metadata(value)
 
 
 def invalid_choice(name: str, value: str, options: Collection[str]) -> ApiError:

@@ -11,7 +11,6 @@ from harness.core.engine import Emitter, RunEngine
 from harness.core.http import ApiRequest
 from harness.core.journal import Journal
 from harness.core.params import Params, bad_request, invalid_choice, parse_json_body
-from harness.core.records import RunRecord
 from harness.core.store import Page, Store
 from harness.errors import ApiError
 from harness.ids import IdFactory
@@ -142,9 +141,13 @@ class Context:
     def strict(self) -> bool:
         return self.state.config.strict and not self.state.config.permissive
 
+    @property
+    def permissive(self) -> bool:
+        return self.state.config.permissive
+
     def body(self, allowed: set[str], *, required: bool = False) -> Params:
-        data = parse_json_body(self.request.body, required=required)
-        return Params(data, allowed=allowed, strict=self.strict)
+        data = parse_json_body(self.request.body, required=required and not self.permissive)
+        return Params(data, allowed=allowed, strict=self.strict, relaxed=self.permissive)
 
     def page(self) -> Page:
         limit_text = self._query("limit")
@@ -158,6 +161,8 @@ class Context:
                     param="limit",
                     code="invalid_type",
                 ) from None
+            if self.permissive:
+                limit = min(max(limit, 1), 100)
             if limit < 1:
                 raise bad_request(
                     "Invalid 'limit': integer below minimum value. Expected a value >= 1, but "
@@ -198,12 +203,6 @@ class Context:
 
     def wants_stream(self, params: Params) -> bool:
         return bool(params.boolean("stream"))
-
-    def run(self, thread_id: str, run_id: str) -> RunRecord:
-        record: RunRecord | None = self.state.store.runs.get(run_id)
-        if record is None or record.thread_id != thread_id:
-            raise not_found("run", run_id)
-        return record
 
 
 def not_found(kind: str, id: str) -> ApiError:

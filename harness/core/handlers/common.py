@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.core import materialise
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON
 from harness.core.params import bad_request, check_metadata, invalid_choice
+from harness.core.records import RunRecord
 from harness.core.state import Context, not_found
 
 __all__ = [
     "get_assistant",
     "get_message",
+    "get_run",
+    "get_step",
     "get_thread",
     "normalize_tools",
     "ok",
@@ -77,6 +81,8 @@ def update_metadata(obj: JSON, value: Any) -> None:
 def get_assistant(ctx: Context, assistant_id: str) -> JSON:
     assistant = ctx.state.store.assistants.get(assistant_id)
     if assistant is None:
+        if ctx.permissive:
+            return materialise.assistant(ctx.state, assistant_id)
         raise not_found("assistant", assistant_id)
     return assistant
 
@@ -84,12 +90,34 @@ def get_assistant(ctx: Context, assistant_id: str) -> JSON:
 def get_thread(ctx: Context, thread_id: str) -> JSON:
     thread = ctx.state.store.threads.get(thread_id)
     if thread is None:
+        if ctx.permissive:
+            return materialise.thread(ctx.state, thread_id)
         raise not_found("thread", thread_id)
     return thread
 
 
 def get_message(ctx: Context, thread_id: str, message_id: str) -> JSON:
     message = ctx.state.store.messages.get(message_id)
-    if message is None or message["thread_id"] != thread_id:
+    if message is None or (message["thread_id"] != thread_id and not ctx.permissive):
+        if ctx.permissive:
+            return materialise.message(ctx.state, thread_id, message_id)
         raise not_found("message", message_id)
     return message
+
+
+def get_run(ctx: Context, thread_id: str, run_id: str) -> RunRecord:
+    record = ctx.state.store.runs.get(run_id)
+    if record is None or (record.thread_id != thread_id and not ctx.permissive):
+        if ctx.permissive:
+            return materialise.run(ctx.state, thread_id, run_id)
+        raise not_found("run", run_id)
+    return record
+
+
+def get_step(ctx: Context, record: RunRecord, step_id: str) -> JSON:
+    step = ctx.state.store.steps.get(step_id)
+    if step is None or step["run_id"] != record.id:
+        if ctx.permissive:
+            return materialise.run_step(ctx.state, record, step_id)
+        raise not_found("run step", step_id)
+    return step

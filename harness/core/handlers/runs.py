@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from harness.core.engine import Emitter
-from harness.core.handlers.common import get_assistant, get_thread, normalize_tools, ok
+from harness.core.handlers.common import (
+    get_assistant,
+    get_run,
+    get_thread,
+    normalize_tools,
+    ok,
+)
 from harness.core.handlers.messages import add_user_message, check_unlocked
 from harness.core.handlers.threads import new_thread
 from harness.core.http import ApiResponse, Pause, SSEEvent
@@ -15,6 +21,7 @@ from harness.core.params import Params, bad_request, invalid_choice
 from harness.core.records import RunRecord
 from harness.core.state import Context
 from harness.core.store import paginate
+from harness.lifecycle import TERMINAL_STATUSES
 
 __all__ = ["INCLUDE_VALUES", "ROUTES", "check_include"]
 
@@ -170,7 +177,6 @@ def create(ctx: Context) -> ApiResponse:
     check_include(ctx)
     params = ctx.body(_RUN_FIELDS, required=True)
     assistant_id = params.id_ref("assistant_id", "asst")
-    assert assistant_id is not None
     get_thread(ctx, thread_id)
     assistant = get_assistant(ctx, assistant_id)
     settings = _run_settings(params)
@@ -186,7 +192,6 @@ def create(ctx: Context) -> ApiResponse:
 def create_thread_and_run(ctx: Context) -> ApiResponse:
     params = ctx.body(_THREAD_AND_RUN_FIELDS, required=True)
     assistant_id = params.id_ref("assistant_id", "asst")
-    assert assistant_id is not None
     assistant = get_assistant(ctx, assistant_id)
     settings = _run_settings(params)
     thread_body = params.obj("thread") or {}
@@ -214,7 +219,7 @@ def list_(ctx: Context) -> ApiResponse:
 def retrieve(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
     run = ctx.state.engine.observe(record, ctx.emitter(), request=ctx.label)
     return ok(run, {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)})
 
@@ -222,7 +227,7 @@ def retrieve(ctx: Context) -> ApiResponse:
 def modify(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
     params = ctx.body({"metadata"})
     metadata = params.metadata()
     if metadata is not None:
@@ -234,7 +239,9 @@ def modify(ctx: Context) -> ApiResponse:
 def cancel(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
+    if ctx.permissive and record.status in TERMINAL_STATUSES:
+        return ok(record.obj)
     ctx.state.engine.cancel(record, ctx.emitter())
     return ok(record.obj)
 
@@ -242,7 +249,7 @@ def cancel(ctx: Context) -> ApiResponse:
 def submit_tool_outputs(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
     params = ctx.body({"tool_outputs", "stream"}, required=True)
     outputs = params.array("tool_outputs")
     if outputs is None:
@@ -257,7 +264,11 @@ def submit_tool_outputs(ctx: Context) -> ApiResponse:
             )
         checked.append(output)
     emit = ctx.emitter(streaming=ctx.wants_stream(params))
-    ctx.state.engine.submit_tool_outputs(record, checked, emit, request=ctx.label)
+    if ctx.permissive and record.status != "requires_action":
+        return ok(record.obj)
+    ctx.state.engine.submit_tool_outputs(
+        record, checked, emit, request=ctx.label, check_ids=not ctx.permissive
+    )
     return _answer(ctx, record, emit)
 
 

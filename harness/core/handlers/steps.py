@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from harness.core.handlers.common import get_thread, ok
+from harness.core.handlers.common import get_run, get_step, get_thread, ok
 from harness.core.handlers.runs import check_include
 from harness.core.http import ApiResponse
-from harness.core.state import Context, not_found
+from harness.core.state import Context
 from harness.core.store import paginate
 
 __all__ = ["ROUTES"]
@@ -15,7 +15,7 @@ def list_(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
     check_include(ctx)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
     ctx.state.engine.refresh(record, ctx.emitter())
     page = ctx.page()
     items = ctx.state.store.steps.where(lambda s: s["run_id"] == record.id)
@@ -26,12 +26,9 @@ def retrieve(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
     check_include(ctx)
-    record = ctx.run(thread_id, ctx.params["run_id"])
+    record = get_run(ctx, thread_id, ctx.params["run_id"])
     ctx.state.engine.refresh(record, ctx.emitter())
-    step = ctx.state.store.steps.get(ctx.params["step_id"])
-    if step is None or step["run_id"] != record.id:
-        raise not_found("run step", ctx.params["step_id"])
-    return ok(step)
+    return ok(get_step(ctx, record, ctx.params["step_id"]))
 
 
 ROUTES = [
