@@ -1,4 +1,4 @@
-"""``harness validate PATH...``: check scenario files (and cassettes); list every error, exit 1."""
+"""``harness validate PATH...``: check scenario files; list every error and exit 1."""
 
 from __future__ import annotations
 
@@ -60,13 +60,4 @@ def _problems(text: str) -> list[str]:
         return [f"{text}: cannot read: {error.strerror}"]
     except UnicodeDecodeError:
         return [f"{text}: not UTF-8 text"]
-    if _looks_like_cassette(content):
-        from harness.cli.cassettes import cassette_problems
-
-        return cassette_problems(Path(text))
     return [str(error) for error in scenario_errors(content, source=text)]
-
-
-def _looks_like_cassette(content: str) -> bool:
-    head = content[:4000]
-    return any(marker in head for marker in ("interactions:", '"interactions"', '"Entries"'))
