@@ -1,0 +1,46 @@
+"""Record and replay HTTP traffic of Assistants API clients.
+
+Cassettes are vcrpy's format (YAML or JSON). Recordings from vcrpy, Ruby VCR, the .NET
+test-proxy and HAR files import into the same model. Everything written is scrubbed of keys,
+organisation/project ids and cookies, and replaced atomically.
+
+* :func:`load_cassette` / :func:`save_cassette` / :func:`import_file`: files.
+* :class:`Replayer`: answers requests from a cassette (polled requests advance through their
+  recorded answers, then the last one sticks).
+* :func:`replay_app`: an aiohttp app replaying a cassette over HTTP.
+* :func:`recording_proxy_app`: an aiohttp reverse proxy recording a cassette.
+* :func:`use_cassette`: in-process record/replay of httpx2 (openai 3.x) clients via vcrpy.
+"""
+
+from harness.cassettes._importers import import_file
+from harness.cassettes._matching import DEFAULT_MATCHERS, Matcher, body, method, path, query
+from harness.cassettes._model import Cassette, Interaction, Request, Response
+from harness.cassettes._proxy import recording_proxy_app
+from harness.cassettes._replay_server import MISSES, replay_app
+from harness.cassettes._replayer import CassetteMiss, Replayer
+from harness.cassettes._scrub import Scrubber
+from harness.cassettes._vcr_format import load_cassette, save_cassette
+from harness.cassettes._vcr_httpx2 import use_cassette
+
+__all__ = [
+    "DEFAULT_MATCHERS",
+    "MISSES",
+    "Cassette",
+    "CassetteMiss",
+    "Interaction",
+    "Matcher",
+    "Replayer",
+    "Request",
+    "Response",
+    "Scrubber",
+    "body",
+    "import_file",
+    "load_cassette",
+    "method",
+    "path",
+    "query",
+    "recording_proxy_app",
+    "replay_app",
+    "save_cassette",
+    "use_cassette",
+]

@@ -1,0 +1,154 @@
+"""A recording reverse proxy: forward to one upstream, stream the answer back, keep a cassette.
+
+Every request goes to the configured upstream and nowhere else: the target URL is built from
+the configured scheme, host, port and base path plus the request's own path and query; the
+``Host`` header and absolute request targets are ignored and redirects are not followed.
+Each completed interaction is scrubbed and the whole cassette saved atomically **before** the
+last byte reaches the client, so a client that has its answer can rely on the file. An
+existing cassette at the path is extended, not replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from harness.cassettes._model import Cassette, Interaction, Request, Response
+from harness.cassettes._replay_server import HOP_BY_HOP
+from harness.cassettes._scrub import DEFAULT_SCRUBBER, Scrubber
+from harness.cassettes._vcr_format import load_cassette, save_cassette
+from harness.errors import ConfigError
+
+__all__ = ["RECORDER", "CassetteRecorder", "recording_proxy_app", "upstream_url"]
+
+
+class CassetteRecorder:
+    """Holds the growing cassette of a proxy and saves it, one writer at a time."""
+
+    def __init__(self, path: Path, scrubber: Scrubber | None) -> None:
+        self.path = path
+        self.scrubber = scrubber
+        self.cassette = load_cassette(path) if path.exists() else Cassette(path=path)
+        self._lock = asyncio.Lock()
+
+    async def add(self, interaction: Interaction) -> None:
+        """Append ``interaction`` and rewrite the file atomically (in a worker thread)."""
+        async with self._lock:
+            cassette = self.cassette.appended(interaction)
+            await asyncio.to_thread(save_cassette, cassette, self.path, scrubber=self.scrubber)
+            self.cassette = cassette
+
+
+RECORDER: web.AppKey[CassetteRecorder] = web.AppKey("cassette_recorder", CassetteRecorder)
+_SESSION: web.AppKey[aiohttp.ClientSession] = web.AppKey("proxy_session", aiohttp.ClientSession)
+_NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "accept-encoding"}
+_NOT_RELAYED = HOP_BY_HOP | {"content-length", "content-encoding"}
+
+
+def upstream_url(base: URL, target: URL) -> URL:
+    """``base`` (scheme, host, port, path prefix) joined with ``target``'s path and query."""
+    prefix = base.raw_path.rstrip("/")
+    return URL.build(
+        scheme=base.scheme,
+        host=base.raw_host or "",
+        port=base.explicit_port,
+        path=prefix + (target.raw_path if target.raw_path.startswith("/") else "/"),
+        query_string=target.raw_query_string,
+        encoded=True,
+    )
+
+
+def recording_proxy_app(
+    upstream: str,
+    cassette_path: str | Path,
+    *,
+    scrubber: Scrubber | None = DEFAULT_SCRUBBER,
+    timeout: float = 600.0,
+) -> web.Application:
+    """An aiohttp app forwarding to ``upstream`` and recording into ``cassette_path``."""
+    base = URL(upstream)
+    if base.scheme not in {"http", "https"} or not base.host or base.query_string or base.fragment:
+        raise ConfigError(
+            f"upstream must be an http(s) URL without query or fragment: {upstream!r}"
+        )
+    app = web.Application(client_max_size=64 * 1024**2)
+    app[RECORDER] = CassetteRecorder(Path(cassette_path), scrubber)
+
+    async def session(app: web.Application) -> AsyncIterator[None]:
+        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=timeout)
+        async with aiohttp.ClientSession(timeout=client_timeout, auto_decompress=True) as client:
+            app[_SESSION] = client
+            yield
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        target = upstream_url(base, request.rel_url)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise web.HTTPBadRequest(text="refusing to proxy outside the upstream")
+        return await _forward(request, target)
+
+    app.cleanup_ctx.append(session)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+async def _forward(request: web.Request, target: URL) -> web.StreamResponse:
+    body = await request.read()
+    headers = CIMultiDict(
+        (name, value)
+        for name, value in request.headers.items()
+        if name.lower() not in _NOT_FORWARDED
+    )
+    headers["Accept-Encoding"] = "gzip, deflate"
+    client = request.app[_SESSION]
+    relayed: web.StreamResponse | None = None
+    try:
+        async with client.request(
+            request.method, target, headers=headers, data=body or None, allow_redirects=False
+        ) as upstream:
+            relayed = web.StreamResponse(
+                status=upstream.status,
+                reason=upstream.reason,
+                headers=CIMultiDict(
+                    (k, v) for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED
+                ),
+            )
+            await relayed.prepare(request)
+            chunks = []
+            async for chunk in upstream.content.iter_any():
+                chunks.append(chunk)
+                await relayed.write(chunk)
+            content = b"".join(chunks)
+            recorded = Response(
+                upstream.status,
+                upstream.reason or "",
+                [
+                    (k, str(len(content)) if k.lower() == "content-length" else v)
+                    for k, v in upstream.headers.items()
+                    if k.lower() != "content-encoding"
+                ],
+                content,
+            )
+    except aiohttp.ClientError as error:
+        if relayed is not None and relayed.prepared:
+            raise  # cut mid-stream: the client sees a broken response, nothing is recorded
+        return web.json_response(
+            {
+                "error": {
+                    "message": f"the upstream {target.origin()} failed: {error!r}",
+                    "type": "proxy_error",
+                    "param": None,
+                    "code": "upstream_unreachable",
+                }
+            },
+            status=502,
+        )
+    sent = Request(request.method, str(target), tuple(headers.items()), body or None)
+    await request.app[RECORDER].add(Interaction(sent, recorded))
+    await relayed.write_eof()
+    return relayed

@@ -1,0 +1,49 @@
+"""Server-sent events as text: split a body into whole events, or parse it into (event, data)."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["parse_events", "split_events"]
+
+_EVENT_END = re.compile(r"\r\n\r\n|\n\n|\r\r")
+
+
+def split_events(text: str) -> list[str]:
+    """The body cut after each blank line; the pieces concatenate back to ``text`` exactly."""
+    pieces: list[str] = []
+    start = 0
+    for end in _EVENT_END.finditer(text):
+        pieces.append(text[start : end.end()])
+        start = end.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def parse_events(text: str) -> list[tuple[str, str]]:
+    """``(event, data)`` per dispatched event, following the WHATWG rules the SDKs use.
+
+    Comment lines (``:``) are skipped, several ``data:`` lines join with ``\\n``, the event name
+    defaults to ``message``, and a block without data dispatches nothing.
+    """
+    events: list[tuple[str, str]] = []
+    name = ""
+    data: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line:
+            if data:
+                events.append((name or "message", "\n".join(data)))
+            name, data = "", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
+    if data:
+        events.append((name or "message", "\n".join(data)))
+    return events
