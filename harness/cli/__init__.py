@@ -11,7 +11,7 @@ from harness.errors import HarnessError
 
 __all__ = ["main"]
 
-_COMMANDS = ("serve", "demo", "scenarios", "validate", "schema")
+_COMMANDS = ("serve", "demo", "scenarios", "validate", "conform", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -211,7 +211,10 @@ class RunEngine:
         if record.status in TERMINAL_STATUSES:
             raise ApiError(400, f"Cannot cancel run with status '{record.status}'.")
         if record.status != "cancelling":
-            record.steps = record.steps[: record.index + 1] + record.script.on_cancel
+            # A cancelled tool call no longer waits for outputs.
+            record.obj["required_action"] = None
+            record.pending_calls = []
+            record.steps = (*record.steps[: record.index + 1], *record.script.on_cancel)
             self._enter(record, record.index + 1, emit)
         self._shown(record, emit)
 
