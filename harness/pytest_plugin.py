@@ -1,0 +1,296 @@
+"""The harness pytest plugin (registered through the ``pytest11`` entry point).
+
+One fixture away from testing every lifecycle::
+
+    @pytest.mark.harness_lifecycles("terminal")
+    def test_my_client_survives_every_ending(harness_client):
+        ...
+
+Fixtures: ``harness_server`` (the fake, reset for each test), ``harness_client`` and
+``harness_async_client`` (SDK clients on it), ``harness_config`` (settings; override it).
+Markers: ``harness_scenario``, ``harness_lifecycles``, ``harness_cassette``. Options: the
+``harness`` group of ``pytest --help``. Settings precedence, highest first: command line,
+marker keyword arguments, ``harness_config``, ini keys, defaults.
+
+Each worker process (pytest-xdist) runs one fake server for the session, reset before every
+test in microseconds. ``harness_async_client`` is a plain fixture: it needs no async plugin and
+works in whatever event loop the test runs (its connections are not kept alive, so nothing ties
+it to a loop). A test whose settings change the server's configuration (seed, poll
+interval, mode) gets a server of its own, started once and reused by later tests alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness._plugin.checks import teardown_problems, violation_lines
+from harness._plugin.report import SECTION, RunTimelines, write_summary
+from harness._plugin.scenarios import (
+    LIFECYCLE_GROUPS,
+    TERMINAL_LIFECYCLES,
+    ScenarioRef,
+    expand_lifecycles,
+)
+from harness._plugin.servers import API_KEY, HarnessServer, ServerPool, close_async_client
+from harness._plugin.settings import (
+    HarnessSettings,
+    add_options,
+    cli_overrides,
+    ini_settings,
+    layered,
+    marker_options,
+)
+from harness.errors import ConfigError, ScenarioError
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = [
+    "API_KEY",
+    "LIFECYCLE_GROUPS",
+    "TERMINAL_LIFECYCLES",
+    "HarnessServer",
+    "HarnessSettings",
+    "harness_async_client",
+    "harness_client",
+    "harness_config",
+    "harness_server",
+]
+
+_INI = pytest.StashKey[HarnessSettings]()
+_CLI = pytest.StashKey[dict[str, Any]]()
+_TIMELINES = pytest.StashKey[list[RunTimelines]]()
+_HANDLE = pytest.StashKey[HarnessServer]()
+_CALL_PASSED = pytest.StashKey[bool]()
+_SNAPSHOT = pytest.StashKey[RunTimelines]()
+
+_DEPRECATION_FILTERS = (
+    # What openai-python's ``client.beta.assistants/threads/...`` methods warn on every call.
+    "ignore:The Assistants API is deprecated:DeprecationWarning",
+    "ignore:deprecated$:DeprecationWarning",
+)
+_MARKERS = (
+    "harness_scenario(scenario=None, *, poll_after_ms, seed, mode, allow_unused, "
+    "allow_violations, expect_violations): the scenario the harness fake plays for this test: "
+    "builtin:NAME, a YAML path (relative to --harness-scenario-dir, then to the test file) or a "
+    "Scenario; the keywords override settings and say which contract violations are expected.",
+    "harness_lifecycles(*selectors, **options): run the test once per scenario: 'all' (every "
+    "built-in), 'terminal' (one built-in per way a run ends), built-in names or YAML paths; "
+    "takes the keywords of harness_scenario.",
+    "harness_cassette(path=None, **options): record or replay this test's Assistants API "
+    "traffic through a cassette (see --harness-record-mode).",
+)
+
+
+# -- configuration --------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
+    for line in _DEPRECATION_FILTERS:
+        config.addinivalue_line("filterwarnings", line)
+    try:
+        config.stash[_INI] = ini_settings(config)
+        config.stash[_CLI] = cli_overrides(config)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    if not hasattr(config, "workerinput"):
+        config.stash[_TIMELINES] = []
+        config.pluginmanager.register(_TimelineCollector(config), "harness-timelines")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("harness_lifecycles")
+    if marker is None:
+        return
+    where = f"{metafunc.definition.nodeid}: harness_lifecycles"
+    if "_harness_lifecycle" not in metafunc.fixturenames:
+        raise pytest.Collector.CollectError(
+            f"{where}: the test uses no harness fixture; request harness_server, harness_client "
+            "or harness_async_client"
+        )
+    try:
+        refs = expand_lifecycles(marker.args)
+    except ScenarioError as error:
+        raise pytest.Collector.CollectError(f"{where}: {error.detail}") from None
+    metafunc.parametrize("_harness_lifecycle", refs, ids=refs, indirect=True)
+
+
+# -- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _harness_pool() -> Iterator[ServerPool]:
+    """The session's fake servers (one per distinct server configuration, usually one)."""
+    pool = ServerPool()
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture
+def _harness_lifecycle(request: pytest.FixtureRequest) -> str | None:
+    """The scenario ``harness_lifecycles`` chose for this case."""
+    param: str | None = getattr(request, "param", None)
+    return param
+
+
+@pytest.fixture
+def harness_config(pytestconfig: pytest.Config) -> HarnessSettings | Mapping[str, Any]:
+    """Harness settings from ini and defaults; override it to return a dict of changes."""
+    return pytestconfig.stash[_INI]
+
+
+@pytest.fixture
+def harness_server(
+    request: pytest.FixtureRequest,
+    harness_config: HarnessSettings | Mapping[str, Any],
+    _harness_pool: ServerPool,
+    _harness_lifecycle: str | None,
+) -> Iterator[HarnessServer]:
+    """The fake Assistants API server, reset for this test and playing its marker's scenario."""
+    node = request.node
+    assert isinstance(node, pytest.Item)
+    config = request.config
+    where = f"{node.nodeid}: harness marker"
+    cli = config.stash[_CLI]
+    try:
+        ref, kwargs = _marked_scenario(node)
+        overrides, options = marker_options(kwargs, where)
+        settings = layered(
+            harness_config, config.stash[_INI], overrides, cli, config.rootpath, where
+        )
+    except ConfigError as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    if _harness_lifecycle is not None:
+        ref = _harness_lifecycle
+    handle = HarnessServer(
+        _harness_pool.server(settings.server_config()),
+        settings,
+        _harness_pool.scenarios,
+        node.path.parent,
+        tls=_harness_pool.tls,
+    )
+    try:
+        handle.load_scenario(ref)
+    except ScenarioError as error:
+        message = f"harness: cannot load the scenario of {node.name}: {error}"
+        raise pytest.fail.Exception(message, pytrace=False) from None
+    node.stash[_HANDLE] = handle
+    node.stash[_CALL_PASSED] = False
+    yield handle
+    node.stash[_SNAPSHOT] = RunTimelines.of(node.nodeid, handle.journal)
+    if not node.stash.get(_CALL_PASSED, False):
+        return  # a failed or skipped test: its report already shows the violations
+    problems = teardown_problems(
+        handle.api, options, report_unused=settings.report_unused, test=node.name
+    )
+    if problems:
+        pytest.fail(problems, pytrace=False)
+
+
+@pytest.fixture
+def harness_client(harness_server: HarnessServer) -> Iterator[openai.OpenAI]:
+    """An ``openai.OpenAI`` client on the fake server, closed at teardown."""
+    client = harness_server.client()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def harness_async_client(harness_server: HarnessServer) -> Iterator[openai.AsyncOpenAI]:
+    """An ``openai.AsyncOpenAI`` client on the fake server (any event loop), closed at teardown."""
+    client = harness_server.async_client()
+    try:
+        yield client
+    finally:
+        close_async_client(client)
+
+
+def _marked_scenario(node: pytest.Item) -> tuple[ScenarioRef, dict[str, Any]]:
+    """The closest scenario named by a ``harness_scenario`` marker, and every marker's keywords
+    (the closest win)."""
+    scenario_markers = list(node.iter_markers("harness_scenario"))
+    lifecycle_markers = list(node.iter_markers("harness_lifecycles"))
+    kwargs: dict[str, Any] = {}
+    for marker in [*reversed(scenario_markers), *reversed(lifecycle_markers)]:
+        kwargs.update(marker.kwargs)
+    ref: ScenarioRef = None
+    for marker in scenario_markers:
+        if marker.args:
+            if len(marker.args) > 1:
+                raise ConfigError(
+                    f"{node.nodeid}: harness_scenario takes one scenario, got {len(marker.args)}; "
+                    "to run the test over several, use harness_lifecycles(...)"
+                )
+            ref = marker.args[0]
+            break
+    return ref, kwargs
+
+
+# -- reports --------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    handle = item.stash.get(_HANDLE, None)
+    if handle is None:
+        return report
+    if report.when == "call":
+        item.stash[_CALL_PASSED] = report.passed
+        if report.failed:
+            if handle.violations:
+                report.sections.append(
+                    ("harness contract violations", "\n".join(violation_lines(handle.violations)))
+                )
+            timelines = RunTimelines.of(item.nodeid, handle.journal)
+            if timelines.runs or timelines.requests:
+                report.sections.append((SECTION, timelines.section()))
+    elif report.when == "teardown":
+        del item.stash[_HANDLE]
+        snapshot = item.stash.get(_SNAPSHOT, None)
+        if snapshot is not None:
+            del item.stash[_SNAPSHOT]
+            # The requests are for -v summaries and failure reports only: keep reports small.
+            if not report.failed and item.config.get_verbosity() <= 0:
+                snapshot = RunTimelines(snapshot.nodeid, snapshot.runs, ())
+            if snapshot.runs or snapshot.requests:
+                report.sections.append((SECTION, snapshot.section()))
+    return report
+
+
+class _TimelineCollector:
+    """Gathers the timelines of every test's teardown report (from any xdist worker)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for name, content in report.sections:
+            if name == SECTION:
+                self.config.stash[_TIMELINES].append(
+                    RunTimelines.from_section(report.nodeid, content)
+                )
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        write_summary(
+            terminalreporter,
+            self.config.stash[_TIMELINES],
+            verbose=terminalreporter.verbosity > 0,
+        )

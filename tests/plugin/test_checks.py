@@ -1,0 +1,185 @@
+"""Contract violations and unused scenario parts fail a test at teardown; the opt-outs work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+Run = Callable[..., pytest.RunResult]
+
+POLL_PAST_THE_END = """
+import openai
+import pytest
+
+from helpers import complete_run
+
+
+def poll_past_the_end(client, harness_server):
+    run = complete_run(client)
+    with pytest.raises(openai.BadRequestError, match="keeps polling a finished run"):
+        while True:
+            client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+    return run
+"""
+
+TWO_RUNS_AND_A_FAULT = """\
+name: two-runs
+runs:
+  - name: greeting
+    match: {content: hello}
+    steps: [queued, in_progress, completed]
+  - name: farewell
+    match: {content: bye}
+    steps: [queued, in_progress, completed]
+faults:
+  - match: {method: DELETE, path: /v1/threads/*}
+    respond: {status: 500}
+"""
+
+
+def test_violations_fail_the_test_at_teardown(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(
+        test_violate=POLL_PAST_THE_END
+        + """
+def test_x(harness_client, harness_server):
+    poll_past_the_end(harness_client, harness_server)
+"""
+    )
+    result = run()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_x*",
+            "harness: 1 contract violation in test_x:",
+            "  [[]poll-after-terminal[]] GET /v1/threads/thread_*/runs/run_*: the client polled"
+            " run_* 11 times after it reached the terminal status 'completed' (limit 10)*",
+            "  (expected? mark the test harness_scenario(..., expect_violations="
+            "[[]'poll-after-terminal'[]]) or call harness_server.journal.clear())",
+            "*harness run timelines*",
+            "run_*: queued › in_progress › completed ×11",
+        ]
+    )
+
+
+def test_violation_opt_outs(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(
+        test_opt_outs=POLL_PAST_THE_END
+        + """
+@pytest.mark.harness_scenario(allow_violations=True)
+def test_allowed(harness_client, harness_server):
+    poll_past_the_end(harness_client, harness_server)
+
+
+@pytest.mark.harness_scenario(expect_violations=["poll-after-terminal"])
+def test_expected(harness_client, harness_server):
+    poll_past_the_end(harness_client, harness_server)
+    assert [v.rule for v in harness_server.violations] == ["poll-after-terminal"]
+
+
+def test_cleared(harness_client, harness_server):
+    poll_past_the_end(harness_client, harness_server)
+    harness_server.journal.clear()
+
+
+@pytest.mark.harness_scenario(expect_violations=["tool-outputs"])
+def test_expected_but_absent(harness_client):
+    pass
+"""
+    )
+    result = run()
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_expected_but_absent*",
+            "harness: test_expected_but_absent expected violations of tool-outputs, but the"
+            " client kept that part of the contract",
+        ]
+    )
+
+
+def test_a_failing_test_shows_its_violations_once(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(
+        test_fails="""
+        from helpers import poll_run_status, start_run
+        import pytest
+
+        @pytest.mark.harness_scenario("builtin:cancelled")
+        def test_x(harness_client):
+            thread_id, run_id = start_run(harness_client)
+            poll_run_status(harness_client, thread_id, run_id, interval=0)
+        """
+    )
+    result = run()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- harness contract violations -*",
+            "  [[]poll-after-terminal[]] *never ends on 'cancelled'",
+            "*- harness run timelines -*",
+            "run_*: queued › in_progress ×2 › cancelling › cancelled ×11",
+        ]
+    )
+
+
+def test_unused_scripts_and_faults_are_reported(project: pytest.Pytester, run: Run) -> None:
+    project.makefile(".yaml", two_runs=TWO_RUNS_AND_A_FAULT)
+    project.makepyfile(
+        test_unused="""
+        import pytest
+        from helpers import complete_run
+
+        @pytest.mark.harness_scenario("two_runs.yaml")
+        def test_only_says_hello(harness_client):
+            assert complete_run(harness_client, "hello").status == "completed"
+
+        @pytest.mark.harness_scenario("two_runs.yaml")
+        def test_fails_anyway(harness_client):
+            assert False, "the test's own failure comes first"
+        """
+    )
+    result = run()
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_only_says_hello*",
+            "harness: test_only_says_hello left part of the scenario 'two-runs'"
+            " (*two_runs.yaml) unused; a script the client never reached is a test that proves"
+            " less than it claims:",
+            "  runs[[]1[]] 'farewell' (line 8) [[]queued › in_progress › completed;"
+            " matching content='bye'[]]: no run the client created used it",
+            "  faults[[]0[]] [[]DELETE /v1/threads/*, first 1 request → HTTP 500[]]: never fired",
+            "  (intended? harness_scenario(..., allow_unused=True), --harness-no-unused-check,"
+            " or harness_report_unused = false)",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*ERROR at teardown of test_fails_anyway*")
+
+
+@pytest.mark.parametrize(
+    ("marker", "args", "ini"),
+    [
+        ('"two_runs.yaml", allow_unused=True', (), ""),
+        ('"two_runs.yaml"', ("--harness-no-unused-check",), ""),
+        ('"two_runs.yaml"', (), "harness_report_unused = false"),
+        ('"two_runs.yaml", allow_unused=False', ("--harness-no-unused-check",), ""),
+    ],
+    ids=["marker", "cli", "ini", "cli-beats-marker"],
+)
+def test_unused_opt_outs(
+    project: pytest.Pytester, run: Run, marker: str, args: tuple[str, ...], ini: str
+) -> None:
+    project.makefile(".yaml", two_runs=TWO_RUNS_AND_A_FAULT)
+    if ini:
+        project.makeini(f"[pytest]\n{ini}\n")
+    project.makepyfile(
+        test_opt_out=f"""
+        import pytest
+        from helpers import complete_run
+
+        @pytest.mark.harness_scenario({marker})
+        def test_only_says_hello(harness_client):
+            assert complete_run(harness_client, "hello").status == "completed"
+        """
+    )
+    run(*args).assert_outcomes(passed=1)
