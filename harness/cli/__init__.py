@@ -11,7 +11,18 @@ from harness.errors import HarnessError
 
 __all__ = ["main"]
 
-_COMMANDS = ("serve", "demo", "scenarios", "validate", "conform", "schema")
+_COMMANDS = (
+    "serve",
+    "demo",
+    "scenarios",
+    "validate",
+    "record",
+    "replay",
+    "import_",
+    "convert",
+    "conform",
+    "schema",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from typing import Any
 
+from harness.cli._serving import serve_until_interrupted
 from harness.core import AssistantsAPI, ServerConfig
 from harness.scenario import load_scenario
-from harness.server.runner import serve_async
+from harness.server.app import create_app
 
 __all__ = ["config_from_args", "register"]
 
@@ -72,16 +71,11 @@ def config_from_args(args: argparse.Namespace, **overrides: Any) -> ServerConfig
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario) if args.scenario else None
     api = AssistantsAPI(config_from_args(args), scenario)
-    asyncio.run(_serve(api, args.host, args.port))
+    played = f" playing {scenario.name}" if scenario else ""
+    serve_until_interrupted(
+        create_app(api),
+        args.host,
+        args.port,
+        lambda url: f"harness: serving the fake Assistants API at {url}/v1{played}",
+    )
     return 0
-
-
-async def _serve(api: AssistantsAPI, host: str, port: int) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with serve_async(api, host=host, port=port) as (_, base_url):
-        played = f" playing {api.scenario.name}" if api.scenario else ""
-        print(f"harness: serving the fake Assistants API at {base_url}{played}", flush=True)
-        await stop.wait()

@@ -1,4 +1,7 @@
-"""``harness validate PATH...``: check scenario files; list every error and exit 1."""
+"""``harness validate PATH...``: check scenarios and cassettes; list every error, exit 1 on any.
+
+A cassette is checked against the JSON Schemas and the run lifecycle (drift is a warning).
+"""
 
 from __future__ import annotations
 
@@ -22,12 +25,15 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=lambda args: validate_paths(args.paths))
 
 
+_SUFFIXES = (".yaml", ".yml", ".json", ".har")
+
+
 def _expand(paths: list[str]) -> list[str]:
     result: list[str] = []
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            result += sorted(str(p) for p in path.rglob("*.y*ml"))
+            result += sorted(str(p) for p in path.rglob("*") if p.suffix in _SUFFIXES)
         else:
             result.append(text)
     return result
@@ -60,4 +66,27 @@ def _problems(text: str) -> list[str]:
         return [f"{text}: cannot read: {error.strerror}"]
     except UnicodeDecodeError:
         return [f"{text}: not UTF-8 text"]
+    if _looks_like_cassette(content):
+        return _cassette_problems(Path(text))
     return [str(error) for error in scenario_errors(content, source=text)]
+
+
+def _looks_like_cassette(content: str) -> bool:
+    head = content[:4000]
+    markers = ("interactions:", '"interactions"', '"Entries"', '"log"')
+    return any(marker in head for marker in markers)
+
+
+def _cassette_problems(path: Path) -> list[str]:
+    """Errors only: warnings (drift) are printed but do not fail the check."""
+    from harness.cassette_checks import cassette_problems
+    from harness.cassettes import import_file
+
+    try:
+        problems = cassette_problems(import_file(path))
+    except HarnessError as error:
+        return [str(error)]
+    for problem in problems:
+        if problem.severity == "warning":
+            print(f"{path}: {problem}", file=sys.stderr)
+    return [f"{path}: {problem}" for problem in problems if problem.severity == "error"]

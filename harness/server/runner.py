@@ -1,4 +1,4 @@
-"""Run the fake server on loopback: in a background thread (sync code) or in the current loop."""
+"""Run aiohttp applications on loopback: in a background thread (sync code) or the current loop."""
 
 from __future__ import annotations
 
@@ -14,24 +14,17 @@ from harness.core import AssistantsAPI
 from harness.errors import HarnessError
 from harness.server.app import create_app
 
-__all__ = ["FakeServer", "serve_async"]
+__all__ = ["AppServer", "FakeServer", "serve_async"]
 
 
-class FakeServer:
-    """A real aiohttp server on ``127.0.0.1`` in its own thread; use as a context manager.
+class AppServer:
+    """Any aiohttp application served on ``host`` by a thread with its own event loop."""
 
-    >>> with FakeServer() as server:  # doctest: +SKIP
-    ...     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
-    """
-
-    def __init__(
-        self, api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
-    ) -> None:
-        self.api = api or AssistantsAPI()
+    def __init__(self, app: web.Application, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
         self.host = host
         self._port = port
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -43,12 +36,7 @@ class FakeServer:
         """The server's root, e.g. ``http://127.0.0.1:41234``."""
         return f"http://{self.host}:{self._port}"
 
-    @property
-    def base_url(self) -> str:
-        """What to pass as the SDK's ``base_url``: ``http://127.0.0.1:PORT/v1``."""
-        return f"{self.url}/v1"
-
-    def start(self) -> FakeServer:
+    def start(self) -> AppServer:
         if self._thread is not None:
             raise HarnessError("the server is already running")
         ready = threading.Event()
@@ -59,8 +47,8 @@ class FakeServer:
             self._loop = loop
             asyncio.set_event_loop(loop)
             try:
-                self._runner, self._port = loop.run_until_complete(
-                    _start(self.api, self.host, self._port)
+                runner, self._port = loop.run_until_complete(
+                    _start(self.app, self.host, self._port)
                 )
             except BaseException as error:
                 failure.append(error)
@@ -68,7 +56,7 @@ class FakeServer:
                 return
             ready.set()
             loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
+            loop.run_until_complete(runner.cleanup())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="harness-server", daemon=True)
@@ -77,7 +65,7 @@ class FakeServer:
         if failure:
             self._thread = None
             raise HarnessError(
-                f"cannot start the fake server on {self.host}:{self._port}: {failure[0]}"
+                f"cannot start a server on {self.host}:{self._port}: {failure[0]}"
             ) from failure[0]
         return self
 
@@ -88,8 +76,9 @@ class FakeServer:
         self._thread.join(timeout=10)
         self._thread = None
 
-    def __enter__(self) -> FakeServer:
-        return self.start()
+    def __enter__(self) -> AppServer:
+        self.start()
+        return self
 
     def __exit__(
         self,
@@ -100,13 +89,39 @@ class FakeServer:
         self.stop()
 
 
-async def _start(api: AssistantsAPI, host: str, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(create_app(api), access_log=None, handle_signals=False)
+class FakeServer(AppServer):
+    """The fake Assistants API on ``127.0.0.1`` in its own thread; use as a context manager.
+
+    >>> with FakeServer() as server:  # doctest: +SKIP
+    ...     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
+    """
+
+    def __init__(
+        self, api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.api = api or AssistantsAPI()
+        super().__init__(create_app(self.api), host=host, port=port)
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as the SDK's ``base_url``: ``http://127.0.0.1:PORT/v1``."""
+        return f"{self.url}/v1"
+
+    def start(self) -> FakeServer:
+        super().start()
+        return self
+
+    def __enter__(self) -> FakeServer:
+        self.start()
+        return self
+
+
+async def _start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
+    sockets = getattr(site._server, "sockets", None) or []
     bound = sockets[0].getsockname()[1] if sockets else port
     return runner, int(bound)
 
@@ -115,9 +130,9 @@ async def _start(api: AssistantsAPI, host: str, port: int) -> tuple[web.AppRunne
 async def serve_async(
     api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[tuple[AssistantsAPI, str]]:
-    """Serve in the running event loop; yields ``(api, base_url)``."""
+    """Serve the fake in the running event loop; yields ``(api, base_url)``."""
     api = api or AssistantsAPI()
-    runner, bound = await _start(api, host, port)
+    runner, bound = await _start(create_app(api), host, port)
     try:
         yield api, f"http://{host}:{bound}/v1"
     finally:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-RECORDINGS = Path("/work/shared/recordings")
+from tests.recordings import RECORDINGS
+
 TRACELOOP = (
     RECORDINGS / "vcrpy" / "traceloop__openllmetry__packages__opentelemetry-instrumentation-"
     "openai__tests__traces__cassettes__test_assistant__"

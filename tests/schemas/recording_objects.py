@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,7 @@ from typing import Any
 
 import yaml
 
-# ``shared/`` stands beside the checkout (as CI lays it out); HARNESS_RECORDINGS overrides.
-RECORDINGS = Path(
-    os.environ.get(
-        "HARNESS_RECORDINGS", Path(__file__).resolve().parents[3] / "shared" / "recordings"
-    )
-)
+from tests.recordings import RECORDINGS
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -154,7 +154,7 @@ def test_latency_fault_passes_the_real_answer_through(
     api.load_scenario(
         parse_scenario("name: slow\nfaults:\n  - {match: {path: /v1/threads}, delay_ms: 20}\n")
     )
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     assert thread.id.startswith("thread_")
     assert api.faults.fired == [(0, "POST /v1/threads")]
 
@@ -181,7 +181,7 @@ def test_cut_stream_leaves_a_consistent_run(client: openai.OpenAI, api: Assistan
         )
     )
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     received = []
     with pytest.raises(openai.APIConnectionError):  # noqa: PT012 - the cut comes mid-iteration
         for event in client.beta.threads.runs.create(
@@ -197,7 +197,7 @@ def test_cut_stream_leaves_a_consistent_run(client: openai.OpenAI, api: Assistan
 def test_client_disconnect_mid_stream_loses_nothing(server: FakeServer, api: AssistantsAPI) -> None:
     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     stream = client.beta.threads.runs.create(
         thread_id=thread.id, assistant_id=assistant.id, stream=True
     )
@@ -210,7 +210,7 @@ def test_client_disconnect_mid_stream_loses_nothing(server: FakeServer, api: Ass
         run = client.beta.threads.runs.retrieve(first.data.id, thread_id=thread.id)
     assert run.status == "completed"
     messages = client.beta.threads.messages.list(thread.id).data
-    assert [m.role for m in messages] == ["assistant"]
+    assert [m.role for m in messages] == ["assistant", "user"]
     assert messages[0].content[0].text.value  # type: ignore[union-attr]
 
 
@@ -224,7 +224,7 @@ def test_events_are_flushed_as_they_are_produced(server: FakeServer, api: Assist
     )
     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     with client.beta.threads.runs.create(
         thread_id=thread.id, assistant_id=assistant.id, stream=True
     ) as stream:

@@ -15,7 +15,7 @@ from harness.scenario import load_scenario
 @pytest.fixture
 def thread_with_active_run(client: openai.OpenAI) -> tuple[str, str, str]:
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     return assistant.id, thread.id, run.id
 
@@ -53,7 +53,7 @@ def test_second_run_on_locked_thread(
 def test_requires_action_keeps_the_thread_locked(client: openai.OpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.status == "requires_action"
     with pytest.raises(openai.BadRequestError, match="already has an active run"):
@@ -63,7 +63,7 @@ def test_requires_action_keeps_the_thread_locked(client: openai.OpenAI, api: Ass
 def test_tool_outputs_with_missing_or_extra_ids(client: openai.OpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:parallel-tool-calls"))
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.required_action is not None
     first, second = (c.id for c in run.required_action.submit_tool_outputs.tool_calls)
@@ -128,7 +128,7 @@ def test_unknown_ids_are_404(client: openai.OpenAI, call: object, message: str) 
 
 
 def test_unknown_run_message_and_step(client: openai.OpenAI) -> None:
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     with pytest.raises(openai.NotFoundError, match=r"No run found with id 'run_x'\."):
         client.beta.threads.runs.retrieve("run_x", thread_id=thread.id)
     with pytest.raises(openai.NotFoundError, match=r"No message found with id 'msg_x'\."):
@@ -136,7 +136,7 @@ def test_unknown_run_message_and_step(client: openai.OpenAI) -> None:
 
 
 def test_wrong_id_prefixes(client: openai.OpenAI) -> None:
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     with pytest.raises(openai.BadRequestError) as caught:
         client.beta.threads.runs.create(thread_id=thread.id, assistant_id="wf_123")
     assert (
@@ -153,7 +153,7 @@ def test_wrong_id_prefixes(client: openai.OpenAI) -> None:
 
 
 def test_missing_and_unknown_parameters(client: openai.OpenAI) -> None:
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     with pytest.raises(openai.BadRequestError) as caught:
         client.beta.threads.runs.create(thread_id=thread.id, assistant_id=None)  # type: ignore[arg-type]
     assert _message(caught.value) == "Missing required parameter: 'assistant_id'."
@@ -279,7 +279,7 @@ def test_retries_are_not_triggered_by_lock_errors(server: FakeServer, api: Assis
     """A locked thread is a 400 (not 409), so the SDK does not retry it three times."""
     client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=2)
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     before = len(api.state.journal.requests)
     with pytest.raises(openai.BadRequestError):

@@ -127,7 +127,7 @@ def test_additional_messages_and_overrides(client: openai.OpenAI) -> None:
     assistant = client.beta.assistants.create(
         model="gpt-4o", instructions="Base.", tools=[WEATHER_TOOL]
     )
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create(
         thread_id=thread.id,
         assistant_id=assistant.id,
@@ -152,14 +152,14 @@ def test_additional_messages_and_overrides(client: openai.OpenAI) -> None:
     assert run.parallel_tool_calls is False
     assert run.metadata == {"trace": "1"}
     contents = [m.content[0].text.value for m in client.beta.threads.messages.list(thread.id)]  # type: ignore[union-attr]
-    assert contents == ["added"]
+    assert contents == ["added", "Hi"]
 
 
 def test_crud_of_every_resource(client: openai.OpenAI) -> None:
     assistant = client.beta.assistants.create(model="gpt-4o", name="A", metadata={"a": "1"})
     assert client.beta.assistants.retrieve(assistant.id).name == "A"
     assert client.beta.assistants.update(assistant.id, name="B").name == "B"
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     assert client.beta.threads.update(thread.id, metadata={"x": "y"}).metadata == {"x": "y"}
     message = client.beta.threads.messages.create(thread.id, role="user", content="hi")
     assert message.status is None  # what the real API sent for user messages
@@ -215,7 +215,7 @@ async def test_async_client_full_lifecycle(aclient: openai.AsyncOpenAI, api: Ass
 
 async def test_async_cancel_and_poll(aclient: openai.AsyncOpenAI) -> None:
     assistant = await aclient.beta.assistants.create(model="gpt-4o")
-    thread = await aclient.beta.threads.create()
+    thread = await aclient.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = await aclient.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     run = await aclient.beta.threads.runs.cancel(run.id, thread_id=thread.id)
     run = await aclient.beta.threads.runs.poll(run.id, thread_id=thread.id)
@@ -231,7 +231,7 @@ def test_seed_makes_ids_reproducible(client: openai.OpenAI, api: AssistantsAPI) 
 
 def test_poll_after_header_is_sent(client: openai.OpenAI) -> None:
     assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     raw = client.beta.threads.runs.with_raw_response.retrieve(run.id, thread_id=thread.id)
     assert raw.headers["openai-poll-after-ms"] == "0"

@@ -111,7 +111,9 @@ class FakeServerMachine(RuleBasedStateMachine):
 
     @initialize(target=threads)
     def create_assistant_and_thread(self) -> str:
-        status, body = self.call("POST", "/assistants", {"model": "gpt-4o", "tools": [TOOL]})
+        status, body = self.call(
+            "POST", "/assistants", {"model": "gpt-4o", "instructions": "Be brief.", "tools": [TOOL]}
+        )
         assert status == 200
         self.assistant = body["id"]
         return str(self.create_thread({}))
