@@ -22,10 +22,11 @@ interval, mode) gets a server of its own, started once and reused by later tests
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from harness._plugin.cassettes import cassette_path
 from harness._plugin.checks import teardown_problems, violation_lines
 from harness._plugin.report import SECTION, RunTimelines, write_summary
 from harness._plugin.scenarios import (
@@ -47,6 +48,8 @@ from harness.errors import ConfigError, ScenarioError
 
 if TYPE_CHECKING:
     import openai
+
+    from harness.cassettes._vcr_httpx2 import RecordMode
 
 __all__ = [
     "API_KEY",
@@ -191,11 +194,52 @@ def harness_server(
     node.stash[_SNAPSHOT] = RunTimelines.of(node.nodeid, handle.journal)
     if not node.stash.get(_CALL_PASSED, False):
         return  # a failed or skipped test: its report already shows the violations
+    # A cassette that answered every request kept the server (and its scripts) out of it.
+    replayed = node.get_closest_marker("harness_cassette") is not None and not handle.requests
     problems = teardown_problems(
-        handle.api, options, report_unused=settings.report_unused, test=node.name
+        handle.api, options, report_unused=settings.report_unused and not replayed, test=node.name
     )
     if problems:
         pytest.fail(problems, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _harness_cassette(
+    request: pytest.FixtureRequest, harness_config: HarnessSettings | Mapping[str, Any]
+) -> Iterator[None]:
+    """Record or replay the test's HTTP traffic when it has a ``harness_cassette`` marker."""
+    node = request.node
+    marker = node.get_closest_marker("harness_cassette")
+    if marker is None or not isinstance(node, pytest.Item):
+        yield
+        return
+    config = request.config
+    where = f"{node.nodeid}: harness_cassette marker"
+    unknown = sorted(set(marker.kwargs) - {"record_mode"})
+    try:
+        if unknown or len(marker.args) > 1:
+            raise ConfigError(
+                f"{where}: takes an optional path and record_mode=…, not "
+                f"{unknown or marker.args[1:]}"
+            )
+        overrides = {k: v for k, v in marker.kwargs.items() if k == "record_mode"}
+        cli = config.stash[_CLI]
+        settings = layered(
+            harness_config, config.stash[_INI], overrides, cli, config.rootpath, where
+        )
+    except ConfigError as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    path = cassette_path(node, settings.cassette_dir, marker.args[0] if marker.args else None)
+    if settings.record_mode == "none" and not path.exists():
+        raise pytest.fail.Exception(
+            f"harness: no cassette at {path}; record it once with --harness-record-mode=once",
+            pytrace=False,
+        )
+    from harness.cassettes import use_cassette
+
+    record_mode = cast("RecordMode", settings.record_mode)  # checked against RECORD_MODES
+    with use_cassette(path, record_mode=record_mode):
+        yield
 
 
 @pytest.fixture
