@@ -17,6 +17,11 @@ def test_session(harness_client, harness_server):
 """
 
 
+@pytest.fixture(autouse=True)
+def _quiet_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
 def test_records_once_then_replays_without_the_server(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_recorded=TEST_FILE)
     missing = pytester.runpytest("-p", "no:cacheprovider")
