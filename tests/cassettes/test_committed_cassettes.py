@@ -43,8 +43,11 @@ def test_a_recorded_session_replays_without_the_server(
 
 
 def test_the_recorded_cassette_is_scrubbed_and_valid() -> None:
-    path = ROOT / "cassettes" / "test_committed_cassettes" / (
-        "test_a_recorded_session_replays_without_the_server.yaml"
+    path = (
+        ROOT
+        / "cassettes"
+        / "test_committed_cassettes"
+        / ("test_a_recorded_session_replays_without_the_server.yaml")
     )
     text = path.read_text()
     assert "sk-harness-test" not in text
