@@ -8,7 +8,6 @@ requests (files, vector stores, chat) are skipped.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 import httpx2
 
 from harness.cassettes import Interaction
+from harness.sse import parse_json_events
 
 __all__ = ["DrivenExchange", "Story", "redrive", "story_of"]
 
@@ -68,20 +68,6 @@ def _rewrite(text: str, mapping: dict[str, str]) -> str:
     return _ID.sub(lambda match: mapping.get(match.group(0), match.group(0)), text)
 
 
-def _sse(text: str) -> list[tuple[str, Any]]:
-    events: list[tuple[str, Any]] = []
-    for block in text.split("\n\n"):
-        lines = block.strip().splitlines()
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "")
-        data = "\n".join(line[5:].strip() for line in lines if line.startswith("data:"))
-        if name:
-            try:
-                events.append((name, json.loads(data)))
-            except ValueError:
-                events.append((name, data))
-    return events
-
-
 def redrive(
     interactions: Iterable[Interaction],
     base_url: str,
@@ -115,7 +101,7 @@ def redrive(
                 headers={**headers, "Content-Type": "application/json"} if body else headers,
             )
             events = (
-                _sse(response.text)
+                parse_json_events(response.text)
                 if "event-stream" in response.headers.get("content-type", "")
                 else []
             )
@@ -127,7 +113,7 @@ def redrive(
                     live = None
                 _pair_ids(interaction.response.json(), live, mapping)
             else:
-                recorded_events = _sse(interaction.response.text)
+                recorded_events = parse_json_events(interaction.response.text)
                 for (_, left), (_, right) in zip(recorded_events, events, strict=False):
                     _pair_ids(left, right, mapping)
             exchanges.append(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from harness.cassettes._sse import parse_events
+from harness.sse import parse_events
 
 __all__ = [
     "Body",

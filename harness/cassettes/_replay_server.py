@@ -9,8 +9,8 @@ from multidict import CIMultiDict
 
 from harness.cassettes._model import Cassette, Headers, Request, Response
 from harness.cassettes._replayer import Replayer
-from harness.cassettes._sse import split_events
 from harness.errors import NoMatchingInteraction
+from harness.sse import split_events
 
 __all__ = ["MISSES", "REPLAYER", "replay_app", "replay_headers"]
 

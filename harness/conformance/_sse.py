@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness import lifecycle
+from harness.sse import parse_events
 
 __all__ = [
     "StreamEvent",
@@ -33,26 +34,11 @@ class StreamEvent:
 def parse_sse(lines: Iterable[str]) -> list[StreamEvent]:
     """Events from SSE lines, as the WHATWG rules (and the openai SDK) read them."""
     events: list[StreamEvent] = []
-    name = ""
-    data: list[str] = []
-    for line in [*lines, ""]:
-        if not line:
-            if data or name:
-                text = "\n".join(data)
-                try:
-                    events.append(StreamEvent(name or "message", json.loads(text), True))
-                except ValueError:
-                    events.append(StreamEvent(name or "message", text, False))
-            name, data = "", []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if field == "event":
-            name = value
-        elif field == "data":
-            data.append(value)
+    for name, text in parse_events("\n".join(lines) + "\n\n"):
+        try:
+            events.append(StreamEvent(name, json.loads(text), True))
+        except ValueError:
+            events.append(StreamEvent(name, text, False))
     return events
 
 

@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ApiRequest", "ApiResponse", "Pause", "SSEEvent", "StreamBody", "encode_sse"]
+from harness.sse import encode_event
+
+__all__ = ["ApiRequest", "ApiResponse", "Pause", "SSEEvent", "StreamBody"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class SSEEvent:
     data: Any
 
     def encode(self) -> bytes:
-        return encode_sse(self.event, self.data)
+        return encode_event(self.event, self.data)
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,3 @@ class ApiResponse:
 
     def encoded_body(self) -> bytes:
         return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def encode_sse(event: str, data: Any) -> bytes:
-    """The wire form ``event: NAME\\ndata: JSON\\n\\n`` with compact JSON."""
-    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-    return f"event: {event}\ndata: {payload}\n\n".encode()

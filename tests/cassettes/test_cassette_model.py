@@ -10,8 +10,8 @@ import pytest
 
 from harness.cassettes import Cassette, Interaction, Request, Response
 from harness.cassettes._encoding import decode_content, decoded
-from harness.cassettes._sse import split_events
 from harness.errors import CassetteError
+from harness.sse import split_events
 
 SSE = (
     "event: thread.run.created\n"

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from tests.recordings import RECORDINGS
+from harness.sse import parse_json_events
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -38,34 +38,9 @@ class RecordedObject:
         return f"{self.file}#{self.interaction}{suffix}"
 
 
-def recording_files(root: Path = RECORDINGS) -> list[Path]:
-    """Every recording file (README excluded), sorted."""
-    return sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml", ".json"}
-    )
-
-
 def parse_sse(text: str) -> list[tuple[str, Any]]:
     """Parse an SSE body into ``(event, data)`` pairs; JSON data is decoded."""
-    pairs: list[tuple[str, Any]] = []
-    event = "message"
-    data: list[str] = []
-    for line in [*text.replace("\r\n", "\n").split("\n"), ""]:
-        if line == "":
-            if data:
-                raw = "\n".join(data)
-                pairs.append((event, raw if raw.strip() == "[DONE]" else json.loads(raw)))
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        else:
-            field, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if field == "event":
-                event = value
-            elif field == "data":
-                data.append(value)
-    return pairs
+    return parse_json_events(text)
 
 
 def _to_text(body: Any) -> str | None:

@@ -15,8 +15,9 @@ from jsonschema import Draft202012Validator
 from harness import schemas
 from harness.errors import ConfigError, SchemaValidationError
 from harness.schemas import _registry
+from tests.recordings import RECORDINGS, recording_files
 
-from .recording_objects import RECORDINGS, iter_recorded_objects, parse_sse, recording_files
+from .recording_objects import iter_recorded_objects, parse_sse
 
 KINDS = {
     "assistant",
@@ -753,12 +754,11 @@ def test_kind_of(obj: Any, kind: str | None) -> None:
 
 # --------------------------------------------------------------------------- recordings
 
-RECORDING_FILES = recording_files() if RECORDINGS.is_dir() else []
+RECORDING_FILES = recording_files()  # fails loudly when shared/recordings is missing
 
 
 def test_recordings_present() -> None:
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"no recordings at {RECORDINGS}")
+    assert RECORDINGS.is_dir()
     assert len(RECORDING_FILES) >= 3
 
 

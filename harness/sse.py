@@ -1,10 +1,16 @@
-"""Server-sent events as text: split a body into whole events, or parse it into (event, data)."""
+"""Server-sent events on the wire: encode one, split a body into events, parse it.
+
+The single implementation used by the server, the cassettes, the conformance battery and the
+tools around them. Standard library only.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
-__all__ = ["parse_events", "split_events"]
+__all__ = ["encode_event", "parse_events", "parse_json_events", "split_events"]
 
 _EVENT_END = re.compile(r"\r\n\r\n|\n\n|\r\r")
 
@@ -47,3 +53,20 @@ def parse_events(text: str) -> list[tuple[str, str]]:
     if data:
         events.append((name or "message", "\n".join(data)))
     return events
+
+
+def parse_json_events(text: str) -> list[tuple[str, Any]]:
+    """``(event, data)`` with ``data`` parsed as JSON where it is JSON (``[DONE]`` stays text)."""
+    parsed: list[tuple[str, Any]] = []
+    for event, data in parse_events(text):
+        try:
+            parsed.append((event, json.loads(data)))
+        except ValueError:
+            parsed.append((event, data))
+    return parsed
+
+
+def encode_event(event: str, data: Any) -> bytes:
+    """The wire form ``event: NAME\\ndata: JSON\\n\\n``, with compact JSON."""
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return f"event: {event}\ndata: {payload}\n\n".encode()
