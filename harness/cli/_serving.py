@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from harness.server.runner import start_site
+
 __all__ = ["serve_until_interrupted"]
 
 
@@ -23,12 +25,7 @@ async def _serve(app: web.Application, host: str, port: int, banner: Callable[[s
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    sockets = getattr(site._server, "sockets", None) or []
-    bound = sockets[0].getsockname()[1] if sockets else port
+    runner, bound = await start_site(app, host, port)
     print(banner(f"http://{host}:{bound}"), flush=True)
     try:
         await stop.wait()

@@ -14,7 +14,7 @@ from harness.core import AssistantsAPI
 from harness.errors import HarnessError
 from harness.server.app import create_app
 
-__all__ = ["AppServer", "FakeServer", "serve_async"]
+__all__ = ["AppServer", "FakeServer", "serve_async", "start_site"]
 
 
 class AppServer:
@@ -48,7 +48,7 @@ class AppServer:
             asyncio.set_event_loop(loop)
             try:
                 runner, self._port = loop.run_until_complete(
-                    _start(self.app, self.host, self._port)
+                    start_site(self.app, self.host, self._port)
                 )
             except BaseException as error:
                 failure.append(error)
@@ -116,7 +116,8 @@ class FakeServer(AppServer):
         return self
 
 
-async def _start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on ``host:port`` in the running loop; returns the runner and bound port."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -132,7 +133,7 @@ async def serve_async(
 ) -> AsyncIterator[tuple[AssistantsAPI, str]]:
     """Serve the fake in the running event loop; yields ``(api, base_url)``."""
     api = api or AssistantsAPI()
-    runner, bound = await _start(create_app(api), host, port)
+    runner, bound = await start_site(create_app(api), host, port)
     try:
         yield api, f"http://{host}:{bound}/v1"
     finally:

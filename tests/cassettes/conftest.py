@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from harness.server import AppServer
 from tests.recordings import RECORDINGS
 
 TRACELOOP = (
@@ -30,50 +29,13 @@ def streaming_recording() -> Path:
     return Path(f"{TRACELOOP}test_streaming_new_assistant.yaml")
 
 
-class ThreadedApp:
-    """An aiohttp app served on 127.0.0.1 from a background thread with its own event loop.
-
-    For synchronous clients (the openai SDK's ``OpenAI``), which would block a loop they share.
-    """
-
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.url = ""
-        self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(app)
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10) or not self.url:
-            raise RuntimeError("the test server did not start")
-
-    def _serve(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        finally:
-            ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(self._runner.cleanup())
-        self._loop.close()
-
-    def stop(self) -> None:
-        """Stop serving (idempotent): later connections are refused."""
-        if self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-
-
 @pytest.fixture
-def serve_in_thread() -> Iterator[Callable[[web.Application], ThreadedApp]]:
+def serve_in_thread() -> Iterator[Callable[[web.Application], AppServer]]:
     """``serve_in_thread(app)`` serves ``app`` from a thread until ``stop()`` or the test ends."""
-    started: list[ThreadedApp] = []
+    started: list[AppServer] = []
 
-    def start(app: web.Application) -> ThreadedApp:
-        started.append(ThreadedApp(app))
+    def start(app: web.Application) -> AppServer:
+        started.append(AppServer(app).start())
         return started[-1]
 
     yield start
