@@ -21,6 +21,7 @@ import httpx2
 
 warnings.simplefilter("ignore", DeprecationWarning)
 HEADERS = {"Authorization": "Bearer sk-bench", "OpenAI-Beta": "assistants=v2"}
+THREAD = {"messages": [{"role": "user", "content": "Tell me a long story."}]}
 
 
 def scenario_text(chunks: int) -> str:
@@ -45,6 +46,8 @@ def stream_once(
         json={"assistant_id": assistant_id, "stream": True},
         headers=HEADERS,
     ) as response:
+        if response.status_code != 200:
+            raise SystemExit(f"stream refused: {response.status_code} {response.read()!r}")
         for line in response.iter_lines():
             if line.startswith("event: "):
                 events += 1
@@ -80,10 +83,10 @@ def run(base: str, rounds: int) -> None:
         assistant = client.post(f"{base}/assistants", json={"model": "m"}, headers=HEADERS).json()
         firsts = []
         for _ in range(rounds):
-            thread = client.post(f"{base}/threads", headers=HEADERS).json()
+            thread = client.post(f"{base}/threads", json=THREAD, headers=HEADERS).json()
             first, _total, _ = stream_once(client, base, thread["id"], assistant["id"])
             firsts.append(first)
-        thread = client.post(f"{base}/threads", headers=HEADERS).json()
+        thread = client.post(f"{base}/threads", json=THREAD, headers=HEADERS).json()
         _first, total, events = stream_once(client, base, thread["id"], assistant["id"])
     print(f"time to first event, median of {rounds}: {statistics.median(firsts) * 1000:.2f} ms")
     print(f"long stream: {events} events in {total * 1000:.1f} ms = {events / total:,.0f} events/s")
