@@ -31,7 +31,7 @@ class ServerConfig:
     poll_after_ms: int = 5
     """Sent as ``openai-poll-after-ms`` on run retrievals, so SDK pollers don't sleep 1 s."""
     strict: bool = True
-    """Reject unknown body parameters and unknown ids, as the real API did."""
+    """Reject unknown body parameters, as the real API did (state checks apply either way)."""
     permissive: bool = False
     """Materialise unknown well-formed ids on first use (clients with hard-coded ids)."""
     seed: int | None = 0
