@@ -26,6 +26,7 @@ from aiohttp import web
 from harness import AssistantsAPI, FakeServer, ServerConfig
 from harness.core import ApiRequest
 from harness.scenario import load_scenario
+from harness.transport import InProcessTransport
 
 warnings.simplefilter("ignore", DeprecationWarning)
 
@@ -122,8 +123,15 @@ def serve_in_thread(app: web.Application) -> Iterator[str]:
         loop.close()
 
 
-def measure(base_url: str, rounds: int, before_each: Callable[[], None]) -> list[float]:
-    client = openai.OpenAI(base_url=base_url, api_key="sk-bench", max_retries=0)
+def measure(
+    base_url: str,
+    rounds: int,
+    before_each: Callable[[], None],
+    http_client: openai.DefaultHttpxClient | None = None,
+) -> list[float]:
+    client = openai.OpenAI(
+        base_url=base_url, api_key="sk-bench", max_retries=0, http_client=http_client
+    )
     for _ in range(20):  # warm up connections and code paths
         before_each()
         lifecycle(client)
@@ -147,12 +155,16 @@ def main() -> None:
         ours = measure(server.base_url, args.rounds, api.reset)
     with serve_in_thread(canned_app()) as floor_url:
         floor = measure(floor_url, args.rounds, lambda: None)
+    transport = openai.DefaultHttpxClient(transport=InProcessTransport(api))
+    in_process = measure("http://harness.invalid/v1", args.rounds, api.reset, transport)
     ours_ms = statistics.median(ours) * 1000
     floor_ms = statistics.median(floor) * 1000
+    in_process_ms = statistics.median(in_process) * 1000
     print(f"10-request lifecycle via openai {openai.__version__}, median of {args.rounds}:")
     print(f"  harness fake server : {ours_ms:7.2f} ms")
     print(f"  canned-JSON floor   : {floor_ms:7.2f} ms")
     print(f"  ratio               : {ours_ms / floor_ms:7.2f}x  (target <= 1.3x)")
+    print(f"  in-process transport: {in_process_ms:7.2f} ms  (no sockets: same core, same SDK)")
 
 
 if __name__ == "__main__":

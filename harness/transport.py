@@ -1,0 +1,124 @@
+"""In-process transports: the openai SDK talks to the fake with no socket and no server thread.
+
+    api = AssistantsAPI()
+    client = openai.OpenAI(
+        base_url="http://harness.invalid/v1",
+        api_key="sk-test",
+        http_client=openai.DefaultHttpxClient(transport=InProcessTransport(api)),
+    )
+
+The same core answers as over HTTP (errors, faults, streams); a fault that resets the connection
+raises ``httpx2.ConnectError``. For openai 3.x, whose HTTP client is ``httpx2``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx2
+
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Pause
+
+__all__ = ["AsyncInProcessTransport", "InProcessTransport"]
+
+
+def _core_request(request: httpx2.Request, body: bytes, prefix: str) -> ApiRequest:
+    path = request.url.path
+    return ApiRequest(
+        method=request.method,
+        path=path[len(prefix) :] if path.startswith(prefix) else path,
+        query=tuple(request.url.params.multi_items()),
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=body,
+    )
+
+
+def _headers(response: ApiResponse) -> dict[str, str]:
+    if response.stream is None:
+        return {**response.headers, "Content-Type": "application/json"}
+    return response.headers
+
+
+class _Events(httpx2.SyncByteStream):
+    def __init__(self, response: ApiResponse) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert self._response.stream is not None
+        for sent, item in enumerate(self._response.stream):
+            if isinstance(item, Pause):
+                time.sleep(item.ms / 1000)
+                continue
+            if (
+                self._response.cut_stream_after is not None
+                and sent >= self._response.cut_stream_after
+            ):
+                raise httpx2.ReadError("harness: the stream was cut (fault)")
+            yield item.encode()
+
+
+class _AsyncEvents(httpx2.AsyncByteStream):
+    def __init__(self, response: ApiResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        assert self._response.stream is not None
+        for sent, item in enumerate(self._response.stream):
+            if isinstance(item, Pause):
+                await asyncio.sleep(item.ms / 1000)
+                continue
+            if (
+                self._response.cut_stream_after is not None
+                and sent >= self._response.cut_stream_after
+            ):
+                raise httpx2.ReadError("harness: the stream was cut (fault)")
+            yield item.encode()
+
+
+class InProcessTransport(httpx2.BaseTransport):
+    """Answers ``httpx2.Client`` requests from an :class:`AssistantsAPI` in the same thread."""
+
+    def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
+        self.api = api
+        self.prefix = prefix.rstrip("/")
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.api.handle(
+            _core_request(request, request.read(), self.prefix), prefix=self.prefix
+        )
+        if response.delay_ms:
+            time.sleep(response.delay_ms / 1000)
+        if response.reset:
+            raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
+        if response.stream is not None:
+            return httpx2.Response(
+                response.status, headers=_headers(response), stream=_Events(response)
+            )
+        return httpx2.Response(
+            response.status, headers=_headers(response), content=response.encoded_body()
+        )
+
+
+class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
+    """The same for ``httpx2.AsyncClient`` (``openai.AsyncOpenAI``)."""
+
+    def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
+        self.api = api
+        self.prefix = prefix.rstrip("/")
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = await request.aread()
+        response = self.api.handle(_core_request(request, body, self.prefix), prefix=self.prefix)
+        if response.delay_ms:
+            await asyncio.sleep(response.delay_ms / 1000)
+        if response.reset:
+            raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
+        if response.stream is not None:
+            return httpx2.Response(
+                response.status, headers=_headers(response), stream=_AsyncEvents(response)
+            )
+        return httpx2.Response(
+            response.status, headers=_headers(response), content=response.encoded_body()
+        )

@@ -1,0 +1,79 @@
+"""The same core serves the SDK in-process, without sockets."""
+
+from __future__ import annotations
+
+import httpx2
+import openai
+import pytest
+
+from harness import AssistantsAPI, ServerConfig
+from harness.scenario import load_scenario, parse_scenario
+from harness.transport import AsyncInProcessTransport, InProcessTransport
+
+BASE = "http://harness.invalid/v1"
+
+
+def _client(api: AssistantsAPI, **options: object) -> openai.OpenAI:
+    transport = InProcessTransport(api)
+    return openai.OpenAI(
+        base_url=BASE,
+        api_key="sk-test",
+        http_client=openai.DefaultHttpxClient(transport=transport),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_a_tool_round_trip_without_sockets() -> None:
+    api = AssistantsAPI(
+        ServerConfig(validate_responses=True, poll_after_ms=0),
+        load_scenario("builtin:tool-call-then-completed"),
+    )
+    client = _client(api)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    assert run.required_action is not None
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    with client.beta.threads.runs.submit_tool_outputs_stream(
+        thread_id=thread.id, run_id=run.id, tool_outputs=[{"tool_call_id": call.id, "output": "18"}]
+    ) as stream:
+        stream.until_done()
+        assert stream.get_final_run().status == "completed"
+    assert api.state.journal.timeline(run.id) == (
+        "queued › in_progress › requires_action › queued › in_progress › completed"
+    )
+    with pytest.raises(openai.NotFoundError):
+        client.beta.threads.retrieve("thread_nope")
+
+
+def test_faults_behave_as_over_http() -> None:
+    api = AssistantsAPI(
+        ServerConfig(),
+        parse_scenario("name: f\nfaults:\n  - {match: {path: /v1/assistants}, reset: true}\n"),
+    )
+    with pytest.raises(openai.APIConnectionError):
+        _client(api, max_retries=0).beta.assistants.create(model="gpt-4o")
+
+
+async def test_async_client_in_process() -> None:
+    api = AssistantsAPI(ServerConfig(validate_responses=True))
+    async with openai.AsyncOpenAI(
+        base_url=BASE,
+        api_key="sk-test",
+        http_client=openai.DefaultAsyncHttpxClient(transport=AsyncInProcessTransport(api)),
+    ) as client:
+        assistant = await client.beta.assistants.create(model="gpt-4o")
+        thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+        stream = await client.beta.threads.runs.create(
+            thread_id=thread.id, assistant_id=assistant.id, stream=True
+        )
+        names = [event.event async for event in stream]
+    assert names[-1] == "thread.run.completed"
+
+
+def test_raw_httpx2_client_works_too() -> None:
+    api = AssistantsAPI()
+    with httpx2.Client(transport=InProcessTransport(api)) as http:
+        response = http.get(f"{BASE}/assistants", headers={"Authorization": "Bearer x"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_beta"
