@@ -96,6 +96,7 @@ class AssistantsAPI:
                     answer.delay_ms = response.delay_ms
                     answer.reset = response.reset
                     answer.cut_stream_after = response.cut_stream_after
+                    answer.stream_error_after = response.stream_error_after
                 response = answer
             self.state.journal.log_request(
                 RequestRecord(request.method, prefix + request.path, response.status)
@@ -105,6 +106,8 @@ class AssistantsAPI:
         response.headers["openai-processing-ms"] = str(int((time.perf_counter() - started) * 1000))
         if response.stream is not None:
             response.stream = self._locked(response.stream)
+            if response.stream_error_after is not None:
+                response.stream = _error_after(response.stream, response.stream_error_after)
         return response
 
     def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
@@ -198,6 +201,28 @@ class AssistantsAPI:
                 if self.config.validate_responses and isinstance(item, SSEEvent):
                     _check_schema({"event": item.event, "data": item.data}, "stream_event")
             yield item
+
+
+def _error_after(stream: Iterator[SSEEvent | Pause], count: int) -> Iterator[SSEEvent | Pause]:
+    """Send ``count`` events, then the API's bare error object as an ``error`` event; the run
+    itself goes on (the rest of the stream is played without being sent)."""
+    sent = 0
+    for item in stream:
+        if sent < count:
+            sent += isinstance(item, SSEEvent)
+            yield item
+        elif sent == count:
+            sent += 1
+            yield SSEEvent(
+                "error",
+                {
+                    "message": "The server had an error while processing your request. Sorry "
+                    "about that!",
+                    "type": "server_error",
+                    "param": None,
+                    "code": None,
+                },
+            )
 
 
 def _check_schema(body: Any, kind: str | None = None) -> None:

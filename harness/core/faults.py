@@ -75,7 +75,12 @@ def _respond(fault: FaultSpec) -> ApiResponse:
     if fault.reset:
         return ApiResponse(0, reset=True, delay_ms=fault.delay_ms)
     if fault.status is None:
-        # Latency or a cut stream on top of the real answer: status 0 means "pass through".
-        return ApiResponse(0, delay_ms=fault.delay_ms, cut_stream_after=fault.cut_stream_after)
+        # Latency or a broken stream on top of the real answer: status 0 means "pass through".
+        return ApiResponse(
+            0,
+            delay_ms=fault.delay_ms,
+            cut_stream_after=fault.cut_stream_after,
+            stream_error_after=fault.stream_error_after,
+        )
     body = dict(fault.body) if fault.body is not None else default_error_body(fault.status)
     return ApiResponse(fault.status, body, dict(fault.headers), delay_ms=fault.delay_ms)

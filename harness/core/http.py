@@ -64,6 +64,7 @@ class ApiResponse:
     delay_ms: int = 0
     """Real milliseconds to wait before answering (a fault)."""
     cut_stream_after: int | None = None
+    stream_error_after: int | None = None
 
     def encoded_body(self) -> bytes:
         return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -393,13 +393,9 @@ class _Builder:
         match = data.get("match") or {}
         respond = data.get("respond") or {}
         nth = data.get("nth")
-        effects = [
-            key for key in ("respond", "delay_ms", "reset", "cut_stream_after") if key in data
-        ]
-        if not effects:
-            raise self.fail(
-                path, "a fault needs an effect: respond, delay_ms, reset or cut_stream_after"
-            )
+        effects = ("respond", "delay_ms", "reset", "cut_stream_after", "stream_error_after")
+        if not any(key in data for key in effects):
+            raise self.fail(path, f"a fault needs an effect: one of {', '.join(effects)}")
         if "nth" in data and "times" in data:
             raise self.fail(path, "give either 'nth' or 'times', not both")
         return FaultSpec(
@@ -413,6 +409,7 @@ class _Builder:
             delay_ms=data.get("delay_ms", 0),
             reset=bool(data.get("reset", False)),
             cut_stream_after=data.get("cut_stream_after"),
+            stream_error_after=data.get("stream_error_after"),
         )
 
     def _check_regex(self, pattern: str, path: Path_) -> None:

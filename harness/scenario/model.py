@@ -174,6 +174,8 @@ class FaultSpec:
     """Drop the connection instead of answering."""
     cut_stream_after: int | None = None
     """For a streamed answer: close the connection after this many events."""
+    stream_error_after: int | None = None
+    """For a streamed answer: send an ``error`` event after this many events, and end there."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from openai.types.beta.threads import Message, Run, Text, TextDelta
 from openai.types.beta.threads.runs import RunStep, ToolCall
 
 from harness import AssistantsAPI, FakeServer
-from harness.scenario import load_scenario
+from harness.scenario import load_scenario, parse_scenario
 
 
 class Recorder(AssistantEventHandler):
@@ -264,3 +264,26 @@ def test_an_ended_stream_still_leaves_a_retrievable_run(
     run = client.beta.threads.runs.retrieve(seen[0].data.id, thread_id=thread_id)  # type: ignore[union-attr]
     assert run.status in {"queued", "in_progress", "completed"}
     assert client.beta.threads.runs.poll(run.id, thread_id=thread_id).status == "completed"
+
+
+def test_a_scripted_error_event_reaches_the_raw_stream(
+    client: openai.OpenAI, api: AssistantsAPI
+) -> None:
+    api.load_scenario(
+        parse_scenario(
+            "name: e\nfaults:\n  - {match: {method: POST, path: '/v1/threads/*/runs'}, stream_error_after: 3}\n"
+        )
+    )
+    assistant_id, thread_id = _prepare(client)
+    events = list(
+        client.beta.threads.runs.create(thread_id=thread_id, assistant_id=assistant_id, stream=True)
+    )
+    assert [e.event for e in events] == [
+        "thread.run.created",
+        "thread.run.queued",
+        "thread.run.in_progress",
+        "error",
+    ]
+    assert events[-1].data.message.startswith("The server had an error")  # type: ignore[union-attr]
+    # The run itself went on.
+    assert client.beta.threads.runs.list(thread_id).data[0].status == "completed"
