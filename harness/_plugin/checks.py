@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from harness._plugin.settings import MarkerOptions
-from harness.core import AssistantsAPI
 from harness.core.journal import Violation, format_timeline
-from harness.scenario import FaultSpec, RunScript, Scenario
+from harness.scenario.model import FaultSpec, RunScript, Scenario
+
+if TYPE_CHECKING:
+    from harness.core import AssistantsAPI
 
 __all__ = ["teardown_problems", "violation_lines"]
 

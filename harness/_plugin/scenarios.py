@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Final
 
 from harness.errors import ScenarioError
-from harness.scenario import BUILTIN_PREFIX, Scenario, builtin_names, load_scenario
+from harness.scenario.model import BUILTIN_PREFIX, Scenario
 
 __all__ = [
     "LIFECYCLE_GROUPS",
@@ -45,6 +45,8 @@ def expand_lifecycles(selectors: Iterable[object]) -> list[str]:
     A selector is ``"all"``, ``"terminal"``, a built-in name (with or without ``builtin:``), a
     path to a YAML scenario, or a list of those.
     """
+    from harness.scenario.loader import builtin_names
+
     known = builtin_names()
     refs: list[str] = []
     for selector in _flatten(selectors):
@@ -105,6 +107,8 @@ class ScenarioCache:
             key = str(_locate(Path(text), scenario_dir, test_dir))
         scenario = self._parsed.get(key)
         if scenario is None:
+            from harness.scenario.loader import load_scenario
+
             scenario = load_scenario(key)
             self._parsed[key] = scenario
         return scenario

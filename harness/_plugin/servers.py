@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 from harness._plugin.scenarios import ScenarioCache, ScenarioRef
 from harness._plugin.settings import HarnessSettings
-from harness.clock import VirtualClock
-from harness.core import AssistantsAPI, ServerConfig
-from harness.core.journal import Journal, RequestRecord, Violation
-from harness.core.store import Store
-from harness.scenario import Scenario
-from harness.server import FakeServer
+from harness.scenario.model import Scenario
 
 if TYPE_CHECKING:
     import openai
+
+    from harness.clock import VirtualClock
+    from harness.core import AssistantsAPI, ServerConfig
+    from harness.core.journal import Journal, RequestRecord, Violation
+    from harness.core.store import Store
+    from harness.server import FakeServer
 
 __all__ = [
     "API_KEY",
@@ -55,6 +56,9 @@ class ServerPool:
         """The running server for ``config``."""
         server = self._servers.get(config)
         if server is None:
+            from harness.core.api import AssistantsAPI
+            from harness.server.runner import FakeServer
+
             server = FakeServer(AssistantsAPI(config)).start()
             self._servers[config] = server
             while len(self._servers) > self.keep:

@@ -12,12 +12,14 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from harness.core import ServerConfig
 from harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from harness.core.state import ServerConfig
 
 __all__ = [
     "MARKER_OPTIONS",
@@ -68,6 +70,8 @@ class HarnessSettings:
 
     def server_config(self) -> ServerConfig:
         """The fake server's configuration for these settings."""
+        from harness.core.state import ServerConfig
+
         permissive = self.mode == "permissive"
         return ServerConfig(
             poll_after_ms=self.poll_after_ms,

@@ -1,14 +1,17 @@
-"""Scenarios: the YAML DSL, its model, and the built-in library (``builtin:NAME``)."""
+"""Scenarios: the YAML DSL, its model, and the built-in library (``builtin:NAME``).
 
-from harness.scenario.loader import (
-    BUILTIN_PREFIX,
-    builtin_names,
-    builtin_scenarios,
-    load_scenario,
-    parse_scenario,
-    scenario_errors,
-)
+The model is imported eagerly (it is small); the loader, with PyYAML and jsonschema, on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from harness.scenario.model import (
+    BUILTIN_PREFIX,
+    Activity,
+    CodeInterpreterSpec,
     ContractRules,
     FaultSpec,
     LastError,
@@ -26,8 +29,19 @@ from harness.scenario.model import (
     default_run_script,
 )
 
+if TYPE_CHECKING:
+    from harness.scenario.loader import (
+        builtin_names,
+        builtin_scenarios,
+        load_scenario,
+        parse_scenario,
+        scenario_errors,
+    )
+
 __all__ = [
     "BUILTIN_PREFIX",
+    "Activity",
+    "CodeInterpreterSpec",
     "ContractRules",
     "FaultSpec",
     "LastError",
@@ -49,3 +63,17 @@ __all__ = [
     "parse_scenario",
     "scenario_errors",
 ]
+
+_LOADER = {
+    "builtin_names",
+    "builtin_scenarios",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LOADER:
+        return getattr(import_module("harness.scenario.loader"), name)
+    raise AttributeError(f"module 'harness.scenario' has no attribute {name!r}")

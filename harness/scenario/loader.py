@@ -20,6 +20,7 @@ from harness import lifecycle
 from harness.errors import ScenarioError
 from harness.scenario._located import Located, parse_located
 from harness.scenario.model import (
+    BUILTIN_PREFIX,
     CodeInterpreterSpec,
     ContractRules,
     FaultSpec,
@@ -46,7 +47,6 @@ __all__ = [
     "scenario_errors",
 ]
 
-BUILTIN_PREFIX = "builtin:"
 _MESSAGE_STATUSES = frozenset({"in_progress", "completed", "incomplete"})
 _CONTINUATION = (
     StepSpec("queued"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "BUILTIN_PREFIX",
     "Activity",
     "CodeInterpreterSpec",
     "ContractRules",
@@ -31,6 +32,10 @@ __all__ = [
     "default_run_script",
     "forced_tool_run_script",
 ]
+
+
+BUILTIN_PREFIX = "builtin:"
+"""How a built-in scenario is named wherever a scenario path is accepted: ``builtin:NAME``."""
 
 
 @dataclass(frozen=True)
