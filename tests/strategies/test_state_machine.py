@@ -25,6 +25,7 @@ from hypothesis.stateful import (
 
 from harness import AssistantsAPI, ServerConfig, lifecycle, schemas
 from harness.core import ApiRequest
+from harness.scenario import ContractRules
 from harness.strategies import ids, metadata
 
 HEADERS = {
@@ -34,6 +35,7 @@ HEADERS = {
 }
 TOOL = {"type": "function", "function": {"name": "get_weather"}}
 FORCED = {"type": "function", "function": {"name": "get_weather"}}
+POLL_LIMIT = ContractRules().max_polls_after_terminal
 
 
 class FakeServerMachine(RuleBasedStateMachine):
@@ -51,6 +53,8 @@ class FakeServerMachine(RuleBasedStateMachine):
         self.calls: dict[str, list[str]] = {}
         """run id → the call ids it waits for (while requires_action)."""
         self.assistant = ""
+        self.terminal_polls: dict[str, int] = {}
+        """run id → retrievals after it was seen terminal."""
         self.deleted: set[str] = set()
         """Deleted threads: their runs answer 404."""
 
@@ -99,13 +103,20 @@ class FakeServerMachine(RuleBasedStateMachine):
     def run_path(self, run_id: str) -> str:
         return f"/threads/{self.thread_of[run_id]}/runs/{run_id}"
 
-    def gone(self, run_id: str, status: int, body: Any) -> bool:
-        """Whether the run's thread was deleted (then the answer must be a 404)."""
-        if self.thread_of[run_id] not in self.deleted:
-            return False
-        assert status == 404
-        assert body["error"]["message"].startswith("No thread found")
-        return True
+    def gone(self, run_id: str, status: int, body: Any, *, polled: bool = False) -> bool:
+        """Whether the retrieval was refused: a deleted thread (404), or a finished run polled
+        past the contract's limit (400 ``poll_after_terminal``, which breaks client hangs)."""
+        if self.thread_of[run_id] in self.deleted:
+            assert status == 404
+            assert body["error"]["message"].startswith("No thread found")
+            return True
+        if polled and lifecycle.is_terminal(self.status.get(run_id, "")):
+            polls = self.terminal_polls[run_id] = self.terminal_polls.get(run_id, 0) + 1
+            if status == 400 and body["error"]["code"] == "poll_after_terminal":
+                assert polls > POLL_LIMIT, f"{run_id} refused after {polls} polls"
+                return True
+            assert polls <= POLL_LIMIT + 1, f"{run_id} still answered after {polls} polls"
+        return False
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -168,7 +179,7 @@ class FakeServerMachine(RuleBasedStateMachine):
     @rule(run=runs)
     def retrieve_run(self, run: str) -> None:
         status, body = self.call("GET", self.run_path(run))
-        if self.gone(run, status, body):
+        if self.gone(run, status, body, polled=True):
             return
         assert status == 200
         self.seen(body)
@@ -178,7 +189,7 @@ class FakeServerMachine(RuleBasedStateMachine):
         """Retrieve until the run stops for the client (as the SDK's poll helpers do)."""
         for _ in range(20):
             status, body = self.call("GET", self.run_path(run))
-            if self.gone(run, status, body):
+            if self.gone(run, status, body, polled=True):
                 return
             self.seen(body)
             if body["status"] in lifecycle.POLL_STOP_STATUSES:
