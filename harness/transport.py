@@ -35,10 +35,16 @@ def _core_request(request: httpx2.Request, body: bytes, prefix: str) -> ApiReque
     )
 
 
-def _headers(response: ApiResponse) -> dict[str, str]:
-    if response.stream is None:
-        return {**response.headers, "Content-Type": "application/json"}
-    return response.headers
+def _http_response(
+    response: ApiResponse, request: httpx2.Request, events: type[_Events | _AsyncEvents]
+) -> httpx2.Response:
+    """The httpx2 response for a core answer (after its delay); a reset fault raises."""
+    if response.reset:
+        raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
+    if response.stream is not None:
+        return httpx2.Response(response.status, headers=response.headers, stream=events(response))
+    headers = {**response.headers, "Content-Type": "application/json"}
+    return httpx2.Response(response.status, headers=headers, content=response.encoded_body())
 
 
 class _Events(httpx2.SyncByteStream):
@@ -90,15 +96,7 @@ class InProcessTransport(httpx2.BaseTransport):
         )
         if response.delay_ms:
             time.sleep(response.delay_ms / 1000)
-        if response.reset:
-            raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
-        if response.stream is not None:
-            return httpx2.Response(
-                response.status, headers=_headers(response), stream=_Events(response)
-            )
-        return httpx2.Response(
-            response.status, headers=_headers(response), content=response.encoded_body()
-        )
+        return _http_response(response, request, _Events)
 
 
 class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
@@ -113,12 +111,4 @@ class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
         response = self.api.handle(_core_request(request, body, self.prefix), prefix=self.prefix)
         if response.delay_ms:
             await asyncio.sleep(response.delay_ms / 1000)
-        if response.reset:
-            raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
-        if response.stream is not None:
-            return httpx2.Response(
-                response.status, headers=_headers(response), stream=_AsyncEvents(response)
-            )
-        return httpx2.Response(
-            response.status, headers=_headers(response), content=response.encoded_body()
-        )
+        return _http_response(response, request, _AsyncEvents)
