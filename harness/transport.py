@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 
-from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Pause
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 
 __all__ = ["AsyncInProcessTransport", "InProcessTransport"]
 
@@ -47,22 +47,27 @@ def _http_response(
     return httpx2.Response(response.status, headers=headers, content=response.encoded_body())
 
 
+def _chunks(response: ApiResponse) -> Iterator[bytes | Pause]:
+    """The stream's bytes and pauses; a cut connection (a fault) ends it with a read error."""
+    assert response.stream is not None
+    for item in response.stream:
+        if isinstance(item, Cut):
+            for _ in response.stream:  # the run goes on without the client
+                pass
+            raise httpx2.ReadError("harness: the stream was cut (fault)")
+        yield item if isinstance(item, Pause) else item.encode()
+
+
 class _Events(httpx2.SyncByteStream):
     def __init__(self, response: ApiResponse) -> None:
         self._response = response
 
     def __iter__(self) -> Iterator[bytes]:
-        assert self._response.stream is not None
-        for sent, item in enumerate(self._response.stream):
-            if isinstance(item, Pause):
-                time.sleep(item.ms / 1000)
-                continue
-            if (
-                self._response.cut_stream_after is not None
-                and sent >= self._response.cut_stream_after
-            ):
-                raise httpx2.ReadError("harness: the stream was cut (fault)")
-            yield item.encode()
+        for chunk in _chunks(self._response):
+            if isinstance(chunk, Pause):
+                time.sleep(chunk.ms / 1000)
+            else:
+                yield chunk
 
 
 class _AsyncEvents(httpx2.AsyncByteStream):
@@ -70,17 +75,11 @@ class _AsyncEvents(httpx2.AsyncByteStream):
         self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        assert self._response.stream is not None
-        for sent, item in enumerate(self._response.stream):
-            if isinstance(item, Pause):
-                await asyncio.sleep(item.ms / 1000)
-                continue
-            if (
-                self._response.cut_stream_after is not None
-                and sent >= self._response.cut_stream_after
-            ):
-                raise httpx2.ReadError("harness: the stream was cut (fault)")
-            yield item.encode()
+        for chunk in _chunks(self._response):
+            if isinstance(chunk, Pause):
+                await asyncio.sleep(chunk.ms / 1000)
+            else:
+                yield chunk
 
 
 class InProcessTransport(httpx2.BaseTransport):

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from harness.core.api import AssistantsAPI
-    from harness.core.http import ApiRequest, ApiResponse, Pause, SSEEvent, StreamBody
+    from harness.core.http import ApiRequest, ApiResponse, Cut, Pause, SSEEvent, StreamBody
     from harness.core.state import ServerConfig
 
 __all__ = [
     "ApiRequest",
     "ApiResponse",
     "AssistantsAPI",
+    "Cut",
     "Pause",
     "SSEEvent",
     "ServerConfig",
@@ -29,6 +30,7 @@ _LAZY = {
     "ServerConfig": "harness.core.state",
     "ApiRequest": "harness.core.http",
     "ApiResponse": "harness.core.http",
+    "Cut": "harness.core.http",
     "Pause": "harness.core.http",
     "SSEEvent": "harness.core.http",
     "StreamBody": "harness.core.http",

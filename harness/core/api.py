@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from harness.core.faults import FaultInjector
 from harness.core.handlers import Handler, build_router
-from harness.core.http import ApiRequest, ApiResponse, Pause, SSEEvent
+from harness.core.http import ApiRequest, ApiResponse, Cut, SSEEvent, StreamBody
 from harness.core.journal import RequestRecord, Violation
 from harness.core.routing import Router
 from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
@@ -107,7 +106,11 @@ class AssistantsAPI:
         if response.stream is not None:
             response.stream = self._locked(response.stream)
             if response.stream_error_after is not None:
-                response.stream = _error_after(response.stream, response.stream_error_after)
+                response.stream = _break_after(
+                    response.stream, response.stream_error_after, SSEEvent("error", _STREAM_ERROR)
+                )
+            elif response.cut_stream_after is not None:
+                response.stream = _break_after(response.stream, response.cut_stream_after, Cut())
         return response
 
     def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
@@ -175,7 +178,7 @@ class AssistantsAPI:
                     raise ApiError(400, _V1_BETA, code="invalid_beta")
                 raise ApiError(400, _NO_BETA, code="invalid_beta")
 
-    def _locked(self, stream: Iterator[SSEEvent | Pause]) -> Iterator[SSEEvent | Pause]:
+    def _locked(self, stream: StreamBody) -> StreamBody:
         while True:
             with self._lock:
                 try:
@@ -203,26 +206,28 @@ class AssistantsAPI:
             yield item
 
 
-def _error_after(stream: Iterator[SSEEvent | Pause], count: int) -> Iterator[SSEEvent | Pause]:
-    """Send ``count`` events, then the API's bare error object as an ``error`` event; the run
-    itself goes on (the rest of the stream is played without being sent)."""
+_STREAM_ERROR = {
+    "message": "The server had an error while processing your request. Sorry about that!",
+    "type": "server_error",
+    "param": None,
+    "code": None,
+}
+"""The bare error object the spec gives an ``error`` stream event."""
+
+
+def _break_after(stream: StreamBody, count: int, last: SSEEvent | Cut) -> StreamBody:
+    """Send ``count`` events, then ``last`` (an ``error`` event, or a cut connection). The run
+    goes on: the rest of the stream is played without being sent, and without pauses."""
     sent = 0
     for item in stream:
         if sent < count:
             sent += isinstance(item, SSEEvent)
             yield item
-        elif sent == count:
-            sent += 1
-            yield SSEEvent(
-                "error",
-                {
-                    "message": "The server had an error while processing your request. Sorry "
-                    "about that!",
-                    "type": "server_error",
-                    "param": None,
-                    "code": None,
-                },
-            )
+            continue
+        yield last
+        for _ in stream:
+            pass
+        return
 
 
 def _check_schema(body: Any, kind: str | None = None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from harness.sse import encode_event
 
-__all__ = ["ApiRequest", "ApiResponse", "Pause", "SSEEvent", "StreamBody"]
+__all__ = ["ApiRequest", "ApiResponse", "Cut", "Pause", "SSEEvent", "StreamBody"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,12 @@ class Pause:
     ms: int
 
 
-StreamBody = Iterator["SSEEvent | Pause"]
+@dataclass(frozen=True)
+class Cut:
+    """The connection drops here (a fault). The items after it are played, not sent."""
+
+
+StreamBody = Iterator["SSEEvent | Pause | Cut"]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Pause, SSEEvent
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -66,25 +66,21 @@ async def _stream(request: web.Request, response: ApiResponse) -> web.StreamResp
     assert response.stream is not None
     stream = web.StreamResponse(status=response.status, headers=response.headers)
     await stream.prepare(request)
-    sent = 0
     connected = True
     for item in response.stream:
         if not connected:
             continue  # keep playing the run so its state stays consistent
         if isinstance(item, Pause):
             await asyncio.sleep(item.ms / 1000)
-            continue
-        assert isinstance(item, SSEEvent)
-        if response.cut_stream_after is not None and sent >= response.cut_stream_after:
+        elif isinstance(item, Cut):
             if request.transport is not None:
                 request.transport.abort()
             connected = False
-            continue
-        try:
-            await stream.write(item.encode())
-            sent += 1
-        except (ConnectionError, RuntimeError):
-            connected = False
+        else:
+            try:
+                await stream.write(item.encode())
+            except (ConnectionError, RuntimeError):
+                connected = False
     if connected:
         await stream.write_eof()
     return stream

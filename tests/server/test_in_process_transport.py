@@ -77,3 +77,33 @@ def test_raw_httpx2_client_works_too() -> None:
         response = http.get(f"{BASE}/assistants", headers={"Authorization": "Bearer x"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_beta"
+
+
+def test_a_cut_stream_counts_events_not_pauses() -> None:
+    api = AssistantsAPI(
+        ServerConfig(),
+        parse_scenario(
+            "name: cut\n"
+            "faults:\n  - {match: {method: POST, path: '/v1/threads/*/runs'}, cut_stream_after: 5}\n"
+            "runs:\n  - steps:\n      - queued\n"
+            "      - {status: in_progress, stream: {chunk_delay_ms: 1}}\n"
+            "      - {status: completed, message: 'a b c', stream: {chunk_delay_ms: 1}}\n"
+        ),
+    )
+    client = _client(api, max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    received = []
+    with pytest.raises(openai.APIConnectionError):  # noqa: PT012 - the cut comes mid-iteration
+        for event in client.beta.threads.runs.create(
+            thread_id=thread.id, assistant_id=assistant.id, stream=True
+        ):
+            received.append(event.event)
+    assert received == [
+        "thread.run.created",
+        "thread.run.queued",
+        "thread.run.in_progress",
+        "thread.run.step.created",
+        "thread.run.step.in_progress",
+    ]
+    assert client.beta.threads.runs.list(thread.id).data[0].status == "completed"
