@@ -1,19 +1,14 @@
-"""Where the real recordings are: ``shared/recordings`` beside the checkout, as CI lays it out."""
+"""Where the real recordings are: ``tests/data/recordings``, kept in the repository (see SOURCES.md)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-RECORDINGS = Path(
-    os.environ.get(
-        "HARNESS_RECORDINGS", Path(__file__).resolve().parents[2] / "shared" / "recordings"
-    )
-)
+RECORDINGS = Path(__file__).resolve().parent / "data" / "recordings"
 
 
 def recording_files() -> list[Path]:
-    """Every recorded session (not the README), sorted."""
+    """Every recorded session, sorted."""
     files = sorted(p for p in RECORDINGS.rglob("*") if p.is_file() and p.suffix != ".md")
-    assert files, f"no recordings under {RECORDINGS}; set HARNESS_RECORDINGS"
+    assert files, f"no recordings under {RECORDINGS}"
     return files

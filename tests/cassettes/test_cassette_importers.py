@@ -11,8 +11,9 @@ import pytest
 from harness.cassettes import import_file, load_cassette, save_cassette
 from harness.cassettes._importers import detect_format
 from harness.errors import CassetteError
+from tests.recordings import recording_files
 
-RECORDINGS = sorted(p for p in Path("/work/shared/recordings").glob("*/*") if p.is_file())
+RECORDINGS = recording_files()
 
 
 def test_the_recordings_are_there() -> None:

@@ -16,6 +16,7 @@ from harness.cassettes import (
     import_file,
     save_cassette,
 )
+from tests.recordings import RECORDINGS
 
 # Planted secrets, built at runtime so that no key-shaped literal sits in the source.
 KEY = "sk-" + "proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789"
@@ -128,7 +129,7 @@ def test_binary_bodies_are_scrubbed_without_being_mangled() -> None:
 
 
 def test_real_recordings_lose_their_org_project_and_cookies(tmp_path: Path) -> None:
-    recordings = Path("/work/shared/recordings")
+    recordings = RECORDINGS
     for path in [*recordings.glob("ruby-vcr/*"), *list(recordings.glob("vcrpy/traceloop*"))[:3]]:
         text = save_cassette(import_file(path), tmp_path / "c.yaml").read_text()
         assert "proj_tzz1" not in text

@@ -1,4 +1,4 @@
-"""Extract every JSON response object from the real recordings under ``shared/recordings``.
+"""Extract every JSON response object from the real recordings under ``tests/data/recordings``.
 
 Three formats are read: vcrpy YAML cassettes (``interactions:``; bodies may be gzip ``!!binary``),
 Ruby VCR YAML (``http_interactions:``; ``body.string``) and .NET test-proxy JSON (``Entries[]``;

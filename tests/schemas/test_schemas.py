@@ -754,7 +754,7 @@ def test_kind_of(obj: Any, kind: str | None) -> None:
 
 # --------------------------------------------------------------------------- recordings
 
-RECORDING_FILES = recording_files()  # fails loudly when shared/recordings is missing
+RECORDING_FILES = recording_files()  # fails loudly when the recordings are missing
 
 
 def test_recordings_present() -> None:
