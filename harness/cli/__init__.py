@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
+from harness import __version__
 from harness.errors import HarnessError
 
 __all__ = ["main"]
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="harness",
         description="Contract testing and record/replay for OpenAI Assistants API clients.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in _COMMANDS:
         import_module(f"harness.cli.{name}").register(subparsers)
