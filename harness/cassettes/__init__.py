@@ -10,6 +10,13 @@ organisation/project ids and cookies, and replaced atomically.
 * :func:`replay_app`: an aiohttp app replaying a cassette over HTTP.
 * :func:`recording_proxy_app`: an aiohttp reverse proxy recording a cassette.
 * :func:`use_cassette`: in-process record/replay of httpx2 (openai 3.x) clients via vcrpy.
+
+Public submodules for the tools built on cassettes (imported on demand, not from here):
+
+* :mod:`harness.cassettes.checks`: validate a recording (schemas, run lifecycle).
+* :mod:`harness.cassettes.convert`: turn a recording into an editable scenario.
+* :mod:`harness.cassettes.redrive` / :mod:`harness.cassettes.verify`: send a recording's
+  requests to a live server again and compare the stories.
 """
 
 from harness.cassettes._importers import import_file

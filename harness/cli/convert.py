@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cassettes import import_file
-from harness.convert import convert_cassette
+from harness.cassettes.convert import convert_cassette
 
 __all__ = ["register"]
 
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     _write_atomically(args.output, text)
     print(f"{args.output}: scenario written from {args.cassette}")
     if args.verify:
-        from harness.verify import compare_with_recording
+        from harness.cassettes.verify import compare_with_recording
 
         differences = compare_with_recording(cassette, args.output)
         for line in differences:

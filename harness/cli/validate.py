@@ -79,8 +79,8 @@ def _looks_like_cassette(content: str) -> bool:
 
 def _cassette_problems(path: Path) -> list[str]:
     """Errors only: warnings (drift) are printed but do not fail the check."""
-    from harness.cassette_checks import cassette_problems
     from harness.cassettes import import_file
+    from harness.cassettes.checks import cassette_problems
 
     try:
         problems = cassette_problems(import_file(path))

@@ -8,9 +8,9 @@ import openai
 import pytest
 
 from harness._plugin.servers import HarnessServer
-from harness.cassette_checks import cassette_problems
 from harness.cassettes import import_file, load_cassette
-from harness.verify import compare_with_recording
+from harness.cassettes.checks import cassette_problems
+from harness.cassettes.verify import compare_with_recording
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORTED = sorted((ROOT / "cassettes" / "recordings").glob("*.yaml"))

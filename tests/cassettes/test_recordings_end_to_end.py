@@ -9,14 +9,14 @@ import openai
 import pytest
 
 from harness import AssistantsAPI, FakeServer, ServerConfig
-from harness.cassette_checks import cassette_problems
 from harness.cassettes import Cassette, import_file, load_cassette, replay_app, save_cassette
+from harness.cassettes.checks import cassette_problems
+from harness.cassettes.convert import convert_cassette, recorded_runs
+from harness.cassettes.verify import compare_with_recording
 from harness.cli import main
-from harness.convert import convert_cassette, recorded_runs
 from harness.lifecycle import POLL_STOP_STATUSES
 from harness.scenario import load_scenario
 from harness.server import AppServer
-from harness.verify import compare_with_recording
 from tests.recordings import recording_files
 
 FILES = recording_files()

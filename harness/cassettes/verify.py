@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.cassettes import Cassette, replay_app
+from harness.cassettes.redrive import Story, redrive, story_of
 from harness.core import AssistantsAPI, ServerConfig
-from harness.redrive import Story, redrive, story_of
 from harness.scenario import load_scenario
 from harness.server import FakeServer
 from harness.server.runner import AppServer
