@@ -86,7 +86,6 @@ class AssistantsAPI:
         started = time.perf_counter()
         label = f"{request.method} {prefix}{request.path}"
         with self._lock:
-            self.state.clock.tick()
             self._request_counter += 1
             response = self.faults.check(request.method, prefix + request.path)
             if response is None or response.status == 0:

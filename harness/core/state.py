@@ -40,7 +40,8 @@ class ServerConfig:
     """When set, only this bearer key is accepted."""
     clock_start: int = DEFAULT_EPOCH
     clock_tick_ms: int = 1000
-    """Virtual milliseconds each request advances the clock by."""
+    """Virtual milliseconds a retrieval of a run advances that run's own time by (as if the
+    client had waited); other traffic moves no clock."""
     run_expiry_s: int = 600
     validate_responses: bool = False
     """Check every response against the JSON Schemas (tests turn this on)."""
