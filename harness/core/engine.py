@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import jsonschema
 
 from harness.clock import VirtualClock
+from harness.core import polling
 from harness.core.http import Pause, SSEEvent
 from harness.core.journal import Journal, Violation
 from harness.core.objects import JSON, message_object, run_step_object, text_content, usage_json
+from harness.core.polling import PollWatch
 from harness.core.records import RunRecord
 from harness.core.store import Store
 from harness.errors import ApiError
@@ -102,12 +104,15 @@ class RunEngine:
         clock: VirtualClock,
         journal: Journal,
         contract: ContractRules,
+        polls: PollWatch | None = None,
     ) -> None:
         self.store = store
         self.ids = ids
         self.clock = clock
         self.journal = journal
         self.contract = contract
+        self.polls = polls
+        """Where polling loops are detected; ``None`` turns the polling rules off."""
 
     # -- entry points -------------------------------------------------------------------
 
@@ -137,7 +142,7 @@ class RunEngine:
                 continue
             return
 
-    def observe(self, record: RunRecord, emit: Emitter, *, request: str) -> JSON:
+    def observe(self, record: RunRecord, emit: Emitter, *, request: str, caller: str = "") -> JSON:
         """A retrieval: one tick of the run's time passes, it advances by time and by poll
         count, then it is shown."""
         self.refresh(record, emit, observed=True)
@@ -150,8 +155,7 @@ class RunEngine:
         ):
             self._enter(record, record.index + 1, emit)
             self.refresh(record, emit)
-        if record.status in TERMINAL_STATUSES and record.views >= 1:
-            self._count_terminal_poll(record, request)
+        self._check_polling_loop(record, request, caller)
         self._shown(record, emit)
         return record.obj
 
@@ -464,32 +468,34 @@ class RunEngine:
                         )
                     )
 
-    def _count_terminal_poll(self, record: RunRecord, request: str) -> None:
-        record.polls_after_terminal += 1
-        limit = self.contract.max_polls_after_terminal
-        if record.polls_after_terminal > limit and not record.hang_reported:
-            record.hang_reported = True
-            self.journal.violate(
-                Violation(
-                    "poll-after-terminal",
-                    f"the client polled {record.id} {record.polls_after_terminal} times after it "
-                    f"reached the terminal status '{record.status}' (limit {limit}): a polling "
-                    f"loop that waits only for some statuses never ends on '{record.status}'",
-                    request,
-                    record.id,
-                )
+    def _check_polling_loop(self, record: RunRecord, request: str, caller: str) -> None:
+        """Break a polling loop that can never end: the same caller retrieving a run it was
+        already shown finished, or waiting for tool outputs, again and again (nothing else
+        from that caller between). Violation once per loop; 400 past the limit, so the
+        client fails instead of hanging."""
+        if self.polls is None or record.views < 1:
+            return
+        status = record.status
+        if status in TERMINAL_STATUSES:
+            limit = self.contract.max_polls_after_terminal
+        elif status == "requires_action" and record.pending_calls:
+            limit = self.contract.max_polls_requires_action
+        else:
+            return
+        count = self.polls.repeat(caller, record.id, status)
+        if count <= limit:
+            return
+        if status == "requires_action":
+            rule, code = "poll-requires-action", "poll_requires_action"
+            found, error = polling.requires_action_unanswered(
+                record.id, record.pending_calls, count, limit
             )
-        if record.hang_reported:
-            raise ApiError(
-                400,
-                f"harness: {record.id} ended with status '{record.status}' "
-                f"{record.polls_after_terminal} polls ago and will never change; the client "
-                "keeps polling a finished run (a loop that waits only for 'completed' hangs on "
-                f"'{record.status}'). Stop polling at any of: "
-                + ", ".join(sorted(POLL_STOP_STATUSES)),
-                type="harness_contract_violation",
-                code="poll_after_terminal",
-            )
+        else:
+            rule, code = "poll-after-terminal", "poll_after_terminal"
+            found, error = polling.after_terminal(record.obj, count, limit)
+        if count == limit + 1:
+            self.journal.violate(Violation(rule, found, request, record.id))
+        raise ApiError(400, error, type="harness_contract_violation", code=code)
 
 
 def _output_problem(expectation: OutputExpectation, output: object) -> str | None:

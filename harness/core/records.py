@@ -28,8 +28,6 @@ class RunRecord:
     pending_calls: list[JSON] = field(default_factory=list)
     tool_step_id: str | None = None
     open_step_ids: list[str] = field(default_factory=list)
-    polls_after_terminal: int = 0
-    hang_reported: bool = False
     streaming: bool = False
     """A stream is playing this run: polls show it but do not move it."""
 

@@ -188,6 +188,11 @@ class ContractRules:
     """The client's side of the contract, checked by the server."""
 
     max_polls_after_terminal: int = 10
+    """Retrievals in a row of a run already shown finished before the poll-after-terminal rule
+    trips."""
+    max_polls_requires_action: int = 10
+    """Retrievals in a row of a run already shown waiting for tool outputs, with no submit,
+    before the poll-requires-action rule trips."""
     require_beta_header: bool = True
     check_locked_thread: bool = True
 

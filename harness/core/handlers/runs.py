@@ -252,7 +252,9 @@ def retrieve(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
     record = get_run(ctx, thread_id, ctx.params["run_id"])
-    run = ctx.state.engine.observe(record, ctx.emitter(), request=ctx.label)
+    run = ctx.state.engine.observe(
+        record, ctx.emitter(), request=ctx.label, caller=ctx.request.caller
+    )
     return ok(run, {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)})
 
 
