@@ -166,7 +166,8 @@ class FaultSpec:
 
     method: str = "*"
     path: str = "*"
-    """A glob over the request path, e.g. ``/v1/threads/*/runs/*``."""
+    """A glob over the request path, segment by segment: ``/v1/threads/*/runs/*`` is a run
+    (not its steps); a ``**`` segment matches any number of segments; ``*`` alone, any path."""
     nth: tuple[int, ...] = ()
     """Which matching requests (1-based) fail; empty with ``times`` means the first ``times``."""
     times: int = 1
