@@ -24,7 +24,7 @@ from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 __all__ = ["AsyncInProcessTransport", "InProcessTransport"]
 
 
-def _core_request(request: httpx2.Request, body: bytes, prefix: str) -> ApiRequest:
+def _core_request(request: httpx2.Request, body: bytes, prefix: str, caller: str) -> ApiRequest:
     path = request.url.path
     return ApiRequest(
         method=request.method,
@@ -32,6 +32,7 @@ def _core_request(request: httpx2.Request, body: bytes, prefix: str) -> ApiReque
         query=tuple(request.url.params.multi_items()),
         headers={name.lower(): value for name, value in request.headers.items()},
         body=body,
+        caller=caller,
     )
 
 
@@ -88,10 +89,12 @@ class InProcessTransport(httpx2.BaseTransport):
     def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
         self.api = api
         self.prefix = prefix.rstrip("/")
+        self.caller = f"in-process:{id(self):x}"
+        """Every request through this transport comes from one caller."""
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         response = self.api.handle(
-            _core_request(request, request.read(), self.prefix), prefix=self.prefix
+            _core_request(request, request.read(), self.prefix, self.caller), prefix=self.prefix
         )
         if response.delay_ms:
             time.sleep(response.delay_ms / 1000)
@@ -104,10 +107,14 @@ class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
     def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
         self.api = api
         self.prefix = prefix.rstrip("/")
+        self.caller = f"in-process:{id(self):x}"
+        """Every request through this transport comes from one caller."""
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         body = await request.aread()
-        response = self.api.handle(_core_request(request, body, self.prefix), prefix=self.prefix)
+        response = self.api.handle(
+            _core_request(request, body, self.prefix, self.caller), prefix=self.prefix
+        )
         if response.delay_ms:
             await asyncio.sleep(response.delay_ms / 1000)
         return _http_response(response, request, _AsyncEvents)

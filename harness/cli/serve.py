@@ -32,7 +32,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "--clock-tick-ms",
         type=int,
         default=1000,
-        help="virtual milliseconds each request advances the clock by (default 1000)",
+        help="virtual ms each retrieval of a run adds to that run's time (default 1000)",
     )
     parser.add_argument("--api-key", default=None, help="accept only this API key")
     parser.add_argument(

@@ -86,8 +86,8 @@ class AssistantsAPI:
         started = time.perf_counter()
         label = f"{request.method} {prefix}{request.path}"
         with self._lock:
-            self.state.clock.tick()
             self._request_counter += 1
+            self.state.polls.request(request.caller)
             response = self.faults.check(request.method, prefix + request.path)
             if response is None or response.status == 0:
                 answer = self._dispatch(request, label, prefix)

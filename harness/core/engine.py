@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import jsonschema
 
 from harness.clock import VirtualClock
+from harness.core import polling
 from harness.core.http import Pause, SSEEvent
 from harness.core.journal import Journal, Violation
 from harness.core.objects import JSON, message_object, run_step_object, text_content, usage_json
+from harness.core.polling import PollWatch
 from harness.core.records import RunRecord
 from harness.core.store import Store
 from harness.errors import ApiError
@@ -102,24 +104,31 @@ class RunEngine:
         clock: VirtualClock,
         journal: Journal,
         contract: ContractRules,
+        polls: PollWatch | None = None,
     ) -> None:
         self.store = store
         self.ids = ids
         self.clock = clock
         self.journal = journal
         self.contract = contract
+        self.polls = polls
+        """Where polling loops are detected; ``None`` turns the polling rules off."""
 
     # -- entry points -------------------------------------------------------------------
 
     def start(self, record: RunRecord, emit: Emitter) -> None:
         """A new run: announce it and enter its first step."""
-        record.entered_ms = self.clock.now_ms()
+        record.entered_ms = record.clock.now_ms()
         emit.emit("thread.run.created", record.obj)
         self._enter(record, 0, emit)
         self._shown(record, emit)
 
-    def refresh(self, record: RunRecord, emit: Emitter) -> None:
-        """Apply what virtual time alone decides: expiry and timed steps."""
+    def refresh(self, record: RunRecord, emit: Emitter, *, observed: bool = False) -> None:
+        """Apply what virtual time alone decides: expiry and timed steps. ``observed``: a
+        request about this very run, which counts one tick of its time (as if the client had
+        waited); nothing else moves a run's time but explicit clock moves."""
+        if observed and not record.streaming:
+            record.clock.observe()
         while True:
             if self._expire_if_due(record, emit):
                 return
@@ -127,15 +136,16 @@ class RunEngine:
             if (
                 step.after_ms is not None
                 and self._can_advance(record)
-                and self.clock.now_ms() - record.entered_ms >= step.after_ms
+                and record.clock.now_ms() - record.entered_ms >= step.after_ms
             ):
                 self._enter(record, record.index + 1, emit)
                 continue
             return
 
-    def observe(self, record: RunRecord, emit: Emitter, *, request: str) -> JSON:
-        """A retrieval: advance by poll count, then show the run."""
-        self.refresh(record, emit)
+    def observe(self, record: RunRecord, emit: Emitter, *, request: str, caller: str = "") -> JSON:
+        """A retrieval: one tick of the run's time passes, it advances by time and by poll
+        count, then it is shown."""
+        self.refresh(record, emit, observed=True)
         step = record.step
         if (
             not record.streaming
@@ -145,8 +155,7 @@ class RunEngine:
         ):
             self._enter(record, record.index + 1, emit)
             self.refresh(record, emit)
-        if record.status in TERMINAL_STATUSES and record.views >= 1:
-            self._count_terminal_poll(record, request)
+        self._check_polling_loop(record, request, caller)
         self._shown(record, emit)
         return record.obj
 
@@ -158,7 +167,7 @@ class RunEngine:
             while self._can_advance(record):
                 step = record.steps[record.index + 1]
                 if record.step.after_ms:
-                    self.clock.advance(ms=record.step.after_ms)
+                    record.clock.elapse(record.step.after_ms)
                 if step.chunk_delay_ms:
                     # Wait before the step happens, so the world changes as the stream goes.
                     yield Pause(step.chunk_delay_ms)
@@ -182,7 +191,7 @@ class RunEngine:
         check_ids: bool = True,
     ) -> None:
         """Accept the tool outputs of a ``requires_action`` run and move on."""
-        self.refresh(record, emit)
+        self.refresh(record, emit, observed=True)
         if record.status != "requires_action":
             raise ApiError(400, f'Runs in status "{record.status}" do not accept tool outputs.')
         expected = [call["id"] for call in record.pending_calls]
@@ -207,7 +216,7 @@ class RunEngine:
 
     def cancel(self, record: RunRecord, emit: Emitter) -> None:
         """Start the script's cancellation story (``cancelling › cancelled`` by default)."""
-        self.refresh(record, emit)
+        self.refresh(record, emit, observed=True)
         if record.status in TERMINAL_STATUSES:
             raise ApiError(400, f"Cannot cancel run with status '{record.status}'.")
         if record.status != "cancelling":
@@ -241,7 +250,7 @@ class RunEngine:
         if (
             record.status in _EXPIRABLE
             and expires_at is not None
-            and self.clock.now() >= expires_at
+            and record.clock.now_ms() >= expires_at * 1000
         ):
             record.steps = (*record.steps[: record.index + 1], StepSpec("expired"))
             self._enter(record, record.index + 1, emit)
@@ -251,10 +260,10 @@ class RunEngine:
     def _enter(self, record: RunRecord, index: int, emit: Emitter) -> None:
         step = record.steps[index]
         run = record.obj
-        now = self.clock.now()
+        now = record.clock.now()
         record.index = index
         record.views = 0
-        record.entered_ms = self.clock.now_ms()
+        record.entered_ms = record.clock.now_ms()
         status = step.status
         for activity in step.activity:
             if isinstance(activity, MessageSpec):
@@ -302,7 +311,8 @@ class RunEngine:
         usage: Usage | None,
         record: RunRecord | None = None,
     ) -> None:
-        now = self.clock.now()
+        run = self.store.runs.get(step["run_id"])
+        now = run.clock.now() if run is not None else self.clock.now()
         step["status"] = status
         field_name = {"completed": "completed_at", "failed": "failed_at"}.get(
             status, f"{status}_at"
@@ -311,7 +321,6 @@ class RunEngine:
         if status == "failed" and record is not None:
             step["last_error"] = record.obj.get("last_error")
         step["usage"] = usage_json(usage or Usage())
-        run = self.store.runs.get(step["run_id"])
         if run is not None and step["id"] in run.open_step_ids:
             run.open_step_ids.remove(step["id"])
         emit.emit(f"thread.run.step.{status}", step)
@@ -319,7 +328,7 @@ class RunEngine:
     def _new_step(self, record: RunRecord, details: JSON, emit: Emitter) -> JSON:
         step = run_step_object(
             id=self.ids.new("run_step"),
-            created_at=self.clock.now(),
+            created_at=record.clock.now(),
             run=record.obj,
             step_details=details,
         )
@@ -333,7 +342,7 @@ class RunEngine:
         self, record: RunRecord, spec: MessageSpec, step: StepSpec, emit: Emitter
     ) -> None:
         run = record.obj
-        now = self.clock.now()
+        now = record.clock.now()
         message = message_object(
             id=self.ids.new("message"),
             created_at=now,
@@ -459,32 +468,34 @@ class RunEngine:
                         )
                     )
 
-    def _count_terminal_poll(self, record: RunRecord, request: str) -> None:
-        record.polls_after_terminal += 1
-        limit = self.contract.max_polls_after_terminal
-        if record.polls_after_terminal > limit and not record.hang_reported:
-            record.hang_reported = True
-            self.journal.violate(
-                Violation(
-                    "poll-after-terminal",
-                    f"the client polled {record.id} {record.polls_after_terminal} times after it "
-                    f"reached the terminal status '{record.status}' (limit {limit}): a polling "
-                    f"loop that waits only for some statuses never ends on '{record.status}'",
-                    request,
-                    record.id,
-                )
+    def _check_polling_loop(self, record: RunRecord, request: str, caller: str) -> None:
+        """Break a polling loop that can never end: the same caller retrieving a run it was
+        already shown finished, or waiting for tool outputs, again and again (nothing else
+        from that caller between). Violation once per loop; 400 past the limit, so the
+        client fails instead of hanging."""
+        if self.polls is None or record.views < 1:
+            return
+        status = record.status
+        if status in TERMINAL_STATUSES:
+            limit = self.contract.max_polls_after_terminal
+        elif status == "requires_action" and record.pending_calls:
+            limit = self.contract.max_polls_requires_action
+        else:
+            return
+        count = self.polls.repeat(caller, record.id, status)
+        if count <= limit:
+            return
+        if status == "requires_action":
+            rule, code = "poll-requires-action", "poll_requires_action"
+            found, error = polling.requires_action_unanswered(
+                record.id, record.pending_calls, count, limit
             )
-        if record.hang_reported:
-            raise ApiError(
-                400,
-                f"harness: {record.id} ended with status '{record.status}' "
-                f"{record.polls_after_terminal} polls ago and will never change; the client "
-                "keeps polling a finished run (a loop that waits only for 'completed' hangs on "
-                f"'{record.status}'). Stop polling at any of: "
-                + ", ".join(sorted(POLL_STOP_STATUSES)),
-                type="harness_contract_violation",
-                code="poll_after_terminal",
-            )
+        else:
+            rule, code = "poll-after-terminal", "poll_after_terminal"
+            found, error = polling.after_terminal(record.obj, count, limit)
+        if count == limit + 1:
+            self.journal.violate(Violation(rule, found, request, record.id))
+        raise ApiError(400, error, type="harness_contract_violation", code=code)
 
 
 def _output_problem(expectation: OutputExpectation, output: object) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 from harness.core.http import ApiResponse
 from harness.scenario.model import FaultSpec
 
-__all__ = ["FaultInjector", "default_error_body"]
+__all__ = ["FaultInjector", "default_error_body", "path_matches"]
 
 _BODIES: dict[int, tuple[str, str, str | None]] = {
     400: ("Bad request.", "invalid_request_error", None),
@@ -39,6 +39,28 @@ def default_error_body(status: int) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
+def path_matches(pattern: str, path: str) -> bool:
+    """Whether ``path`` matches ``pattern`` segment by segment: a glob (``*``, ``?``, ``[…]``)
+    stays within one ``/``-separated segment, a ``**`` segment matches any number of segments
+    (none too), and ``*`` or ``**`` alone matches every path."""
+    if pattern in ("*", "**"):
+        return True
+    return _segments_match(tuple(pattern.split("/")), tuple(path.split("/")))
+
+
+def _segments_match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not segments
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_segments_match(rest, segments[skip:]) for skip in range(len(segments) + 1))
+    return (
+        bool(segments)
+        and fnmatch.fnmatchcase(segments[0], head)
+        and _segments_match(rest, segments[1:])
+    )
+
+
 class FaultInjector:
     """Counts requests per fault and answers for the ones that should fail."""
 
@@ -52,9 +74,7 @@ class FaultInjector:
     def check(self, method: str, path: str) -> ApiResponse | None:
         """A fault response for this request, or ``None`` to let it through."""
         for index, fault in enumerate(self.faults):
-            if fault.method not in ("*", method.upper()) or not fnmatch.fnmatchcase(
-                path, fault.path
-            ):
+            if fault.method not in ("*", method.upper()) or not path_matches(fault.path, path):
                 continue
             with self._lock:
                 self._seen[index] += 1

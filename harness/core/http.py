@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,13 @@ from typing import Any
 
 from harness.sse import encode_event
 
-__all__ = ["ApiRequest", "ApiResponse", "Cut", "Pause", "SSEEvent", "StreamBody"]
+__all__ = ["ApiRequest", "ApiResponse", "Cut", "Pause", "SSEEvent", "StreamBody", "caller_of"]
+
+
+def caller_of(*traits: str) -> str:
+    """A caller's identity from what a transport can tell (peer host, user agent, key): a digest,
+    so no key is kept in it."""
+    return hashlib.sha256("\0".join(traits).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,9 @@ class ApiRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     """Header names in lower case."""
     body: bytes = b""
+    caller: str = ""
+    """Who sent it (a client, as far as the transport can tell): polling-loop rules count
+    each caller's consecutive requests apart."""
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

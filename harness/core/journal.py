@@ -13,7 +13,8 @@ class Violation:
     """The client broke its side of the contract."""
 
     rule: str
-    """Short rule name: ``tool-outputs``, ``locked-thread``, ``poll-after-terminal``, …"""
+    """Short rule name: ``tool-outputs``, ``locked-thread``, ``beta-header``,
+    ``poll-after-terminal``, ``poll-requires-action`` (the README lists them)."""
     message: str
     request: str
     """``METHOD /path`` of the offending request."""

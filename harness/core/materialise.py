@@ -52,7 +52,8 @@ def message(state: ServerState, thread_id: str, message_id: str) -> JSON:
 
 def run(state: ServerState, thread_id: str, run_id: str) -> RunRecord:
     owner = state.store.threads.get(thread_id) or thread(state, thread_id)
-    now = state.clock.now()
+    clock = state.clock.object_clock()
+    now = clock.now()
     placeholder = state.store.assistants.get("asst_materialised") or assistant(
         state, "asst_materialised"
     )
@@ -65,7 +66,7 @@ def run(state: ServerState, thread_id: str, run_id: str) -> RunRecord:
         expires_at=now + state.config.run_expiry_s,
     )
     script = default_run_script()
-    record = RunRecord(obj=obj, script=script, steps=script.steps)
+    record = RunRecord(obj=obj, script=script, steps=script.steps, clock=clock)
     state.store.runs.put(run_id, record)
     state.engine.start(record, Emitter(state.journal))
     return record

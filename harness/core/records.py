@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from harness.clock import ObjectClock
 from harness.core.objects import JSON
 from harness.scenario.model import RunScript, StepSpec
 
@@ -17,15 +18,16 @@ class RunRecord:
     obj: JSON
     script: RunScript
     steps: tuple[StepSpec, ...]
+    clock: ObjectClock
+    """The run's own time: expiry, timed steps and its timestamps are judged on it."""
     index: int = 0
     views: int = 0
     """How many responses have shown the current step."""
     entered_ms: int = 0
+    """The run's time (ms) when it entered its current step."""
     pending_calls: list[JSON] = field(default_factory=list)
     tool_step_id: str | None = None
     open_step_ids: list[str] = field(default_factory=list)
-    polls_after_terminal: int = 0
-    hang_reported: bool = False
     streaming: bool = False
     """A stream is playing this run: polls show it but do not move it."""
 

@@ -11,6 +11,7 @@ from harness.core.engine import Emitter, RunEngine
 from harness.core.http import ApiRequest
 from harness.core.journal import Journal
 from harness.core.params import Params, bad_request, invalid_choice, parse_json_body
+from harness.core.polling import PollWatch
 from harness.core.store import Page, Store
 from harness.errors import ApiError
 from harness.ids import IdFactory
@@ -40,7 +41,8 @@ class ServerConfig:
     """When set, only this bearer key is accepted."""
     clock_start: int = DEFAULT_EPOCH
     clock_tick_ms: int = 1000
-    """Virtual milliseconds each request advances the clock by."""
+    """Virtual milliseconds a retrieval of a run advances that run's own time by (as if the
+    client had waited); other traffic moves no clock."""
     run_expiry_s: int = 600
     validate_responses: bool = False
     """Check every response against the JSON Schemas (tests turn this on)."""
@@ -109,6 +111,8 @@ class ServerState:
     config: ServerConfig
     store: Store = field(default_factory=Store)
     journal: Journal = field(default_factory=Journal)
+    polls: PollWatch = field(default_factory=PollWatch)
+    """Each caller's repeated retrievals, for the polling-loop rules."""
     clock: VirtualClock = field(init=False)
     ids: IdFactory = field(init=False)
     engine: RunEngine = field(init=False)
@@ -124,6 +128,7 @@ class ServerState:
             clock=self.clock,
             journal=self.journal,
             contract=scenario.contract if scenario else Scenario("default").contract,
+            polls=None if self.config.permissive else self.polls,
         )
 
 

@@ -166,7 +166,8 @@ class FaultSpec:
 
     method: str = "*"
     path: str = "*"
-    """A glob over the request path, e.g. ``/v1/threads/*/runs/*``."""
+    """A glob over the request path, segment by segment: ``/v1/threads/*/runs/*`` is a run
+    (not its steps); a ``**`` segment matches any number of segments; ``*`` alone, any path."""
     nth: tuple[int, ...] = ()
     """Which matching requests (1-based) fail; empty with ``times`` means the first ``times``."""
     times: int = 1
@@ -188,6 +189,11 @@ class ContractRules:
     """The client's side of the contract, checked by the server."""
 
     max_polls_after_terminal: int = 10
+    """Retrievals in a row of a run already shown finished before the poll-after-terminal rule
+    trips."""
+    max_polls_requires_action: int = 10
+    """Retrievals in a row of a run already shown waiting for tool outputs, with no submit,
+    before the poll-requires-action rule trips."""
     require_beta_header: bool = True
     check_locked_thread: bool = True
 

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
+from harness.core.http import caller_of
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -44,6 +45,10 @@ async def _api(request: web.Request) -> web.StreamResponse:
         query=tuple(request.query.items()),
         headers={name.lower(): value for name, value in request.headers.items()},
         body=await request.read(),
+        caller=caller_of(
+            request.remote or "",
+            *(request.headers.get(h, "") for h in ("User-Agent", "Authorization")),
+        ),
     )
     response = api.handle(core_request, prefix=prefix)
     if response.delay_ms:

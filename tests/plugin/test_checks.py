@@ -53,7 +53,8 @@ def test_x(harness_client, harness_server):
             "*ERROR at teardown of test_x*",
             "harness: 1 contract violation in test_x:",
             "  [[]poll-after-terminal[]] GET /v1/threads/thread_*/runs/run_*: the client polled"
-            " run_* 11 times after it reached the terminal status 'completed' (limit 10)*",
+            " run_* 11 times in a row after it was shown its terminal status 'completed'"
+            " (limit 10), with no other request between: 'completed' is final*",
             "  (expected? mark the test harness_scenario(..., expect_violations="
             "[[]'poll-after-terminal'[]]) or call harness_server.journal.clear())",
             "*harness run timelines*",
@@ -118,6 +119,35 @@ def test_a_failing_test_shows_its_violations_once(project: pytest.Pytester, run:
             "  [[]poll-after-terminal[]] *never ends on 'cancelled'",
             "*- harness run timelines -*",
             "run_*: queued › in_progress ×2 › cancelling › cancelled ×11",
+        ]
+    )
+
+
+def test_a_loop_ignoring_requires_action_fails_the_test(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(
+        test_ignores="""
+        import pytest
+        from helpers import start_run
+
+        @pytest.mark.harness_scenario("builtin:tool-call-then-completed")
+        def test_x(harness_client):
+            thread_id, run_id = start_run(harness_client)
+            while True:  # waits for the end, never submits
+                run = harness_client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)
+                if run.status in ("completed", "failed", "cancelled", "expired", "incomplete"):
+                    break
+        """
+    )
+    result = run()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E *openai.BadRequestError: *is waiting for tool outputs*Missing outputs for call_*"
+            " (get_weather)*",
+            "*- harness contract violations -*",
+            "  [[]poll-requires-action[]] GET /v1/threads/thread_*/runs/run_*: the client polled"
+            " run_* 11 times in a row while it waited in 'requires_action' (limit 10)*",
+            "run_*: queued › in_progress › requires_action ×11",
         ]
     )
 

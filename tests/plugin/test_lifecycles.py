@@ -132,10 +132,10 @@ def test_the_naive_polling_loop_fails_on_endings_it_does_not_know(
         [
             "FAILED test_naive.py::test_poll[[]builtin:failed-server-error[]] - *",
             "FAILED test_naive.py::test_poll[[]builtin:expired-while-queued[]] - *",
-            "E *a loop that waits only for 'completed' hangs on 'failed'*",
-            "E *a loop that waits only for 'completed' hangs on 'expired'*",
+            "E *keeps polling a finished run*waits only for 'completed'*never ends on 'failed'*",
+            "E *keeps polling a finished run*waits only for 'completed'*never ends on 'expired'*",
             "*[[]poll-after-terminal[]] GET /v1/threads/thread_*/runs/run_*: *never ends on"
-            " 'failed'",
+            " 'failed'; last_error: server_error: *",
             "*[[]poll-after-terminal[]] GET /v1/threads/thread_*/runs/run_*: *never ends on"
             " 'expired'",
             "run_*: queued › in_progress › failed ×11",

@@ -10,6 +10,7 @@ import openai
 import pytest
 
 from harness import AssistantsAPI, FakeServer
+from harness.core.faults import path_matches
 from harness.scenario import load_scenario, parse_scenario
 
 
@@ -37,12 +38,12 @@ def test_a_loop_waiting_only_for_completed_is_caught(
         naive_wait_for_completed(client, thread_id, run_id)
     message = caught.value.body["message"]  # type: ignore[index]
     assert "keeps polling a finished run" in message
-    assert "a loop that waits only for 'completed' hangs on 'expired'" in message
+    assert "waits only for 'completed' (or for some statuses) never ends on 'expired'" in message
     assert caught.value.code == "poll_after_terminal"
     (violation,) = api.state.journal.violations
     assert violation.rule == "poll-after-terminal"
     assert violation.run_id == run_id
-    assert "reached the terminal status 'expired'" in violation.message
+    assert "after it was shown its terminal status 'expired'" in violation.message
     assert api.state.journal.timeline(run_id).startswith(
         "queued › in_progress › requires_action › expired ×"
     )
@@ -235,3 +236,36 @@ def test_events_are_flushed_as_they_are_produced(server: FakeServer, api: Assist
         assert midway.status != "completed"
         names = [first.event] + [event.event for event in iterator]
     assert names[-1] == "thread.run.completed"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("/v1/threads/*/runs/*", "/v1/threads/thread_a/runs/run_b", True),
+        ("/v1/threads/*/runs/*", "/v1/threads/thread_a/runs/run_b/steps", False),
+        ("/v1/threads/*/runs/*", "/v1/threads/thread_a/runs", False),
+        ("/v1/threads/*", "/v1/threads/thread_a/messages", False),
+        ("/v1/threads/**", "/v1/threads/thread_a/runs/run_b/steps", True),
+        ("/v1/threads/**", "/v1/threads", True),
+        ("/v1/**/steps", "/v1/threads/thread_a/runs/run_b/steps", True),
+        ("/v1/**/steps", "/v1/threads/thread_a/runs/run_b", False),
+        ("/v1/threads/thread_?/runs", "/v1/threads/thread_a/runs", True),
+        ("*", "/v1/assistants", True),
+        ("**", "/v1/threads/thread_a", True),
+    ],
+)
+def test_fault_paths_match_segment_by_segment(pattern: str, path: str, matches: bool) -> None:
+    assert path_matches(pattern, path) is matches
+
+
+def test_server_error_then_ok_fires_on_the_second_poll_not_on_a_steps_list(
+    client: openai.OpenAI, api: AssistantsAPI
+) -> None:
+    api.load_scenario(load_scenario("builtin:server-error-then-ok"))
+    _, thread_id, run_id = _start(client)
+    client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)  # poll 1
+    client.beta.threads.runs.steps.list(run_id, thread_id=thread_id)  # not a poll
+    with pytest.raises(openai.InternalServerError):
+        client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)  # poll 2: the 500
+    assert api.faults.fired == [(0, f"GET /v1/threads/{thread_id}/runs/{run_id}")]
+    assert client.beta.threads.runs.retrieve(run_id, thread_id=thread_id).status == "completed"

@@ -35,7 +35,11 @@ HEADERS = {
 }
 TOOL = {"type": "function", "function": {"name": "get_weather"}}
 FORCED = {"type": "function", "function": {"name": "get_weather"}}
-POLL_LIMIT = ContractRules().max_polls_after_terminal
+RULES = ContractRules()
+POLL_LIMITS = {
+    "poll_after_terminal": RULES.max_polls_after_terminal,
+    "poll_requires_action": RULES.max_polls_requires_action,
+}
 
 
 class FakeServerMachine(RuleBasedStateMachine):
@@ -53,8 +57,11 @@ class FakeServerMachine(RuleBasedStateMachine):
         self.calls: dict[str, list[str]] = {}
         """run id → the call ids it waits for (while requires_action)."""
         self.assistant = ""
-        self.terminal_polls: dict[str, int] = {}
-        """run id → retrievals after it was seen terminal."""
+        self.requests = 0
+        """Requests sent so far (all from one caller)."""
+        self.streak: tuple[str, str, int, int] | None = None
+        """(run id, status, length, request number) of the current run of retrievals of one
+        run already shown finished or waiting for outputs, with nothing else between."""
         self.deleted: set[str] = set()
         """Deleted threads: their runs answer 404."""
 
@@ -64,6 +71,7 @@ class FakeServerMachine(RuleBasedStateMachine):
         self, method: str, path: str, body: Any = None, query: tuple[tuple[str, str], ...] = ()
     ) -> tuple[int, Any]:
         raw = b"" if body is None else json.dumps(body).encode()
+        self.requests += 1
         response = self.api.handle(ApiRequest(method, path, query, HEADERS, raw))
         assert response.status != 500, response.body
         if response.status >= 400:
@@ -104,18 +112,28 @@ class FakeServerMachine(RuleBasedStateMachine):
         return f"/threads/{self.thread_of[run_id]}/runs/{run_id}"
 
     def gone(self, run_id: str, status: int, body: Any, *, polled: bool = False) -> bool:
-        """Whether the retrieval was refused: a deleted thread (404), or a finished run polled
-        past the contract's limit (400 ``poll_after_terminal``, which breaks client hangs)."""
+        """Whether the retrieval was refused: a deleted thread (404), or a polling loop that
+        can never end (400): the same run retrieved in a row past the contract's limit while
+        it was already shown finished, or waiting for tool outputs."""
         if self.thread_of[run_id] in self.deleted:
             assert status == 404
             assert body["error"]["message"].startswith("No thread found")
             return True
-        if polled and lifecycle.is_terminal(self.status.get(run_id, "")):
-            polls = self.terminal_polls[run_id] = self.terminal_polls.get(run_id, 0) + 1
-            if status == 400 and body["error"]["code"] == "poll_after_terminal":
-                assert polls > POLL_LIMIT, f"{run_id} refused after {polls} polls"
+        before = self.status.get(run_id, "")
+        if polled and (lifecycle.is_terminal(before) or before == "requires_action"):
+            rule = "poll_requires_action" if before == "requires_action" else "poll_after_terminal"
+            length = 1
+            if self.streak is not None:
+                last_run, last_status, last_length, last_request = self.streak
+                if (last_run, last_status, last_request) == (run_id, before, self.requests - 1):
+                    length = last_length + 1
+            self.streak = (run_id, before, length, self.requests)
+            limit = POLL_LIMITS[rule]
+            if status == 400 and body["error"]["code"] == rule:
+                event(f"polling loop refused: {rule}")
+                assert length > limit, f"{run_id} refused after {length} polls in a row"
                 return True
-            assert polls <= POLL_LIMIT + 1, f"{run_id} still answered after {polls} polls"
+            assert length <= limit, f"{run_id} still answered after {length} polls in a row"
         return False
 
     # -- rules ---------------------------------------------------------------------------------
@@ -195,6 +213,16 @@ class FakeServerMachine(RuleBasedStateMachine):
             if body["status"] in lifecycle.POLL_STOP_STATUSES:
                 return
         raise AssertionError(f"{run} never stopped: {self.status[run]}")
+
+    @rule(run=runs, times=st.integers(1, 14))
+    def poll_in_a_loop(self, run: str, times: int) -> None:
+        """A loop that retrieves one run whatever it shows (a hang, once past a limit)."""
+        for _ in range(times):
+            status, body = self.call("GET", self.run_path(run))
+            if self.gone(run, status, body, polled=True):
+                return
+            assert status == 200
+            self.seen(body)
 
     @rule(run=runs, right=st.booleans())
     def submit_tool_outputs(self, run: str, right: bool) -> None:

@@ -76,12 +76,14 @@ def test_rides_out_http_errors_and_slow_runs(shop: OrderAssistant) -> None:
     assert shop.ask("Hello?").ok
 
 
-@pytest.mark.harness_scenario("stuck.yaml")
+@pytest.mark.harness_scenario("stuck.yaml", poll_after_ms=1000)
 def test_cancels_a_run_that_never_ends(
     harness_client: openai.OpenAI, harness_server: HarnessServer
 ) -> None:
-    # The virtual clock moves one second per request: no real time passes.
-    shop = OrderAssistant(harness_client, max_wait_s=30, clock=harness_server.clock.now)
+    # The client sleeps and tells time on the virtual clock: it waits the second the server
+    # asks for between polls, and no real time passes.
+    clock = harness_server.clock
+    shop = OrderAssistant(harness_client, max_wait_s=30, clock=clock.now, sleep=clock.advance)
     answer = shop.ask("Still there?")
     assert answer.status == "cancelled"
     assert answer.problem == "gave up after 30 s"

@@ -165,7 +165,8 @@ def _start_run(
     ctx: Context, thread_id: str, assistant: JSON, settings: dict[str, Any], emit: Emitter
 ) -> RunRecord:
     state = ctx.state
-    now = state.clock.now()
+    clock = state.clock.object_clock()
+    now = clock.now()
     run = run_object(
         id=state.ids.new("run"),
         created_at=now,
@@ -175,7 +176,7 @@ def _start_run(
         expires_at=now + state.config.run_expiry_s,
     )
     script = state.scripts.take(run, _last_user_text(ctx, thread_id))
-    record = RunRecord(obj=run, script=script, steps=script.steps)
+    record = RunRecord(obj=run, script=script, steps=script.steps, clock=clock)
     state.store.runs.put(run["id"], record)
     state.engine.start(record, emit)
     return record
@@ -251,7 +252,9 @@ def retrieve(ctx: Context) -> ApiResponse:
     thread_id = ctx.path_id("thread_id", "thread", "thread")
     get_thread(ctx, thread_id)
     record = get_run(ctx, thread_id, ctx.params["run_id"])
-    run = ctx.state.engine.observe(record, ctx.emitter(), request=ctx.label)
+    run = ctx.state.engine.observe(
+        record, ctx.emitter(), request=ctx.label, caller=ctx.request.caller
+    )
     return ok(run, {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)})
 
 
@@ -263,7 +266,7 @@ def modify(ctx: Context) -> ApiResponse:
     metadata = params.metadata()
     if metadata is not None:
         record.obj["metadata"] = metadata
-    ctx.state.engine.refresh(record, ctx.emitter())
+    ctx.state.engine.refresh(record, ctx.emitter(), observed=True)
     return ok(record.obj)
 
 
