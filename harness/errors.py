@@ -13,6 +13,7 @@ __all__ = [
     "HarnessError",
     "NoMatchingInteraction",
     "ScenarioError",
+    "SchemaExampleError",
     "SchemaValidationError",
 ]
 
@@ -34,6 +35,10 @@ class SchemaValidationError(HarnessError):
         self.detail = message
         where = path or "(root)"
         super().__init__(f"{kind}: {where}: {message}")
+
+
+class SchemaExampleError(HarnessError):
+    """No example value could be built for a JSON Schema (invalid, unsatisfiable or unsupported)."""
 
 
 class ScenarioError(HarnessError):

@@ -453,7 +453,8 @@ def step_specs(
     max_polls: int = 3,
 ) -> SearchStrategy[StepSpec]:
     """A scripted step for ``status`` with what may come with it: ``polls``; tool calls for
-    ``requires_action``; assistant messages and code_interpreter calls for ``in_progress``,
+    ``requires_action`` (named from ``function_names`` or ``declared``: ``name=None``, with given
+    or generated arguments); assistant messages and code_interpreter calls for ``in_progress``,
     ``completed`` and ``incomplete``;
     ``last_error`` for ``failed``; a reason for ``incomplete``; usage once terminal."""
     statuses = _statuses(status, lifecycle.RUN_STATUSES, "step_specs")
@@ -471,9 +472,11 @@ def _step_spec(
     tool_calls: tuple[ToolCallSpec, ...] = ()
     expires_after_s = None
     if status == "requires_action":
+        # A name, or None: the run's next declared function; arguments, or None: generated
+        # from that function's parameters.
         tool_calls = tuple(
-            ToolCallSpec(name, draw(_arguments()))
-            for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=3))
+            ToolCallSpec(name, draw(st.none() | _arguments()))
+            for name in draw(st.lists(st.none() | st.sampled_from(names), min_size=1, max_size=3))
         )
         expires_after_s = draw(st.none() | st.integers(300, 3600))
     activity: list[Activity] = []

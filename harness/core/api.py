@@ -13,6 +13,7 @@ from harness.core.http import ApiRequest, ApiResponse, Cut, SSEEvent, StreamBody
 from harness.core.journal import RequestRecord, Violation
 from harness.core.routing import Router
 from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
+from harness.core.tools import ArgumentFactory
 from harness.errors import ApiError, HarnessError
 from harness.scenario.model import Scenario
 
@@ -51,7 +52,11 @@ class AssistantsAPI:
         self._router: Router[Handler] = build_router()
         self._lock = threading.RLock()
         self._request_counter = 0
-        self.state = ServerState(self.config, scripts=ScriptQueue(scenario))
+        self._arguments = ArgumentFactory(seed=self.config.seed or 0)
+        """Shared by every reset: generated tool arguments depend only on schema and seed."""
+        self.state = ServerState(
+            self.config, scripts=ScriptQueue(scenario), arguments=self._arguments
+        )
         self.faults = FaultInjector(scenario.faults if scenario else ())
         if scenario is not None:
             self._seed(scenario)
@@ -65,7 +70,9 @@ class AssistantsAPI:
     def load_scenario(self, scenario: Scenario | None) -> None:
         """Forget everything and play ``scenario`` (``None``: the default behaviour)."""
         with self._lock:
-            self.state = ServerState(self.config, scripts=ScriptQueue(scenario))
+            self.state = ServerState(
+                self.config, scripts=ScriptQueue(scenario), arguments=self._arguments
+            )
             self.faults = FaultInjector(scenario.faults if scenario else ())
             if scenario is not None:
                 self._seed(scenario)

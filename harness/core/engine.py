@@ -24,6 +24,7 @@ from harness.core.objects import JSON, message_object, run_step_object, text_con
 from harness.core.polling import PollWatch
 from harness.core.records import RunRecord
 from harness.core.store import Store
+from harness.core.tools import ArgumentFactory, ToolBinding, bind_tool_calls
 from harness.errors import ApiError
 from harness.ids import IdFactory
 from harness.lifecycle import (
@@ -105,6 +106,8 @@ class RunEngine:
         journal: Journal,
         contract: ContractRules,
         polls: PollWatch | None = None,
+        arguments: ArgumentFactory | None = None,
+        check_declared_tools: bool = True,
     ) -> None:
         self.store = store
         self.ids = ids
@@ -113,6 +116,9 @@ class RunEngine:
         self.contract = contract
         self.polls = polls
         """Where polling loops are detected; ``None`` turns the polling rules off."""
+        self.arguments = arguments or ArgumentFactory()
+        self.check_declared_tools = check_declared_tools
+        """Report calls of functions the run did not declare (rule ``undeclared-tool``)."""
 
     # -- entry points -------------------------------------------------------------------
 
@@ -259,6 +265,12 @@ class RunEngine:
 
     def _enter(self, record: RunRecord, index: int, emit: Emitter) -> None:
         step = record.steps[index]
+        binding: ToolBinding | None = None
+        if step.status == "requires_action":
+            binding = self._bind(record, step)
+            if not binding.calls:
+                self._skip_tool_round(record, index, emit)
+                return
         run = record.obj
         now = record.clock.now()
         record.index = index
@@ -270,8 +282,8 @@ class RunEngine:
                 self._post_message(record, activity, step, emit)
             else:
                 self._run_code(record, activity, emit)
-        if status == "requires_action":
-            self._require_action(record, step, emit)
+        if binding is not None:
+            self._require_action(record, binding, emit)
         if step.expires_after_s is not None:
             run["expires_at"] = now + step.expires_after_s
         stamp = TIMESTAMP_FIELD.get(status)
@@ -420,14 +432,55 @@ class RunEngine:
         ]
         self._finish_step(step, "completed", emit, None)
 
-    def _require_action(self, record: RunRecord, step: StepSpec, emit: Emitter) -> None:
+    def _bind(self, record: RunRecord, step: StepSpec) -> ToolBinding:
+        """The step's calls bound to the run's declared tools, with what that reports."""
+        binding = bind_tool_calls(step.tool_calls, record.obj.get("tools") or (), self.arguments)
+        for note in binding.notes:
+            self.journal.note(f"{record.id}: {note}")
+        if self.check_declared_tools:
+            declared = [
+                str(tool["function"].get("name"))
+                for tool in record.obj.get("tools") or ()
+                if tool.get("type") == "function"
+            ]
+            for name in binding.undeclared:
+                self.journal.violate(
+                    Violation(
+                        "undeclared-tool",
+                        f"{record.id} is made to call function {name!r}, which the run does not "
+                        f"declare (its function tools: {', '.join(declared) or 'none'}); a model "
+                        "only calls declared functions: declare it in the assistant's or the "
+                        "run's tools, force only a declared function with tool_choice, or write "
+                        "'declared' in the scenario",
+                        f"run {record.id}",
+                        record.id,
+                    )
+                )
+        return binding
+
+    def _skip_tool_round(self, record: RunRecord, index: int, emit: Emitter) -> None:
+        """A ``declared`` tool round in a run without function tools: a model would not have
+        called anything, so the run goes on to what follows the round."""
+        self.journal.note(
+            f"{record.id}: the scripted tool round was skipped: the run declares no function "
+            "tools to call"
+        )
+        following = list(record.steps[index + 1 :])
+        if following and following[0].status == "queued" and record.status != "queued":
+            following.pop(0)  # the queue the tool outputs would have sent the run back to
+        if not following:
+            following = [StepSpec("completed", activity=(MessageSpec("Done."),))]
+        record.steps = (*record.steps[:index], *following)
+        self._enter(record, index, emit)
+
+    def _require_action(self, record: RunRecord, binding: ToolBinding, emit: Emitter) -> None:
         calls: list[JSON] = [
             {
-                "id": spec.id or self.ids.new("tool_call"),
+                "id": call.id or self.ids.new("tool_call"),
                 "type": "function",
-                "function": {"name": spec.name, "arguments": spec.arguments},
+                "function": {"name": call.name, "arguments": call.arguments},
             }
-            for spec in step.tool_calls
+            for call in binding.calls
         ]
         tool_step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
         for index, call in enumerate(calls):

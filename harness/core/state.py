@@ -13,6 +13,7 @@ from harness.core.journal import Journal
 from harness.core.params import Params, bad_request, invalid_choice, parse_json_body
 from harness.core.polling import PollWatch
 from harness.core.store import Page, Store
+from harness.core.tools import ArgumentFactory
 from harness.errors import ApiError
 from harness.ids import IdFactory
 from harness.scenario.model import (
@@ -117,6 +118,8 @@ class ServerState:
     ids: IdFactory = field(init=False)
     engine: RunEngine = field(init=False)
     scripts: ScriptQueue = field(default_factory=ScriptQueue)
+    arguments: ArgumentFactory | None = None
+    """Generated tool-call arguments; pass one to keep its cache across resets."""
 
     def __post_init__(self) -> None:
         self.clock = VirtualClock(self.config.clock_start, self.config.clock_tick_ms)
@@ -129,6 +132,8 @@ class ServerState:
             journal=self.journal,
             contract=scenario.contract if scenario else Scenario("default").contract,
             polls=None if self.config.permissive else self.polls,
+            arguments=self.arguments or ArgumentFactory(seed=self.config.seed or 0),
+            check_declared_tools=not self.config.permissive,
         )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.scenario.model import (
     BUILTIN_PREFIX,
+    DECLARED,
     Activity,
     CodeInterpreterSpec,
     ContractRules,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_PREFIX",
+    "DECLARED",
     "Activity",
     "CodeInterpreterSpec",
     "ContractRules",

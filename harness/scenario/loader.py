@@ -361,14 +361,7 @@ class _Builder:
             status=status,
             polls=data.get("polls"),
             after_ms=data.get("after_ms"),
-            tool_calls=tuple(
-                ToolCallSpec(
-                    name=call["name"],
-                    arguments=_arguments(call.get("arguments", {})),
-                    id=call.get("id"),
-                )
-                for call in data.get("tool_calls") or ()
-            ),
+            tool_calls=tuple(_tool_call(call) for call in data.get("tool_calls") or ()),
             expect_outputs=tuple(
                 OutputExpectation(
                     tool=item.get("tool"),
@@ -440,6 +433,19 @@ def _activity(value: Mapping[str, Any]) -> MessageSpec | CodeInterpreterSpec:
 def _last_error(value: Mapping[str, Any]) -> LastError:
     code = value["code"]
     return LastError(code, value.get("message") or _default_error(code))
+
+
+def _tool_call(value: Any) -> ToolCallSpec:
+    """``declared`` or ``{name?, arguments?, id?}``: what is left out is bound when the step is
+    entered (the run's declared functions, arguments valid against their ``parameters``)."""
+    if isinstance(value, str):  # the schema allows only DECLARED here
+        return ToolCallSpec()
+    arguments = value.get("arguments")
+    return ToolCallSpec(
+        name=value.get("name"),
+        arguments=None if arguments is None else _arguments(arguments),
+        id=value.get("id"),
+    )
 
 
 def _arguments(value: Any) -> str:

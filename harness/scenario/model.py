@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "BUILTIN_PREFIX",
+    "DECLARED",
     "Activity",
     "CodeInterpreterSpec",
     "ContractRules",
@@ -65,15 +66,32 @@ class LastError:
     message: str
 
 
+DECLARED = "declared"
+"""The YAML tool-call item that binds to the run's own function tools: ``ToolCallSpec()``."""
+
+
 @dataclass(frozen=True)
 class ToolCallSpec:
-    """One function call the run asks the client to perform."""
+    """One function call the run asks the client to perform.
 
-    name: str
-    arguments: str = "{}"
-    """The arguments as the JSON text the model produced."""
+    Bound when its step is entered, against the run's declared function tools (the run's
+    ``tools``, from the assistant unless the run overrides them).
+    """
+
+    name: str | None = None
+    """The function called; ``None`` binds to the run's declared functions: the k-th unnamed
+    call of a step takes declared function k, cycling when there are more calls than functions
+    (YAML: the item ``declared``, or a mapping without ``name``)."""
+    arguments: str | None = None
+    """The arguments as the JSON text the model produced; ``None`` generates arguments valid
+    against the function's JSON Schema ``parameters``, reproducible from the server's seed."""
     id: str | None = None
     """A fixed call id; generated when absent."""
+
+    @property
+    def declared(self) -> bool:
+        """Whether the function is chosen from the run's declared tools."""
+        return self.name is None
 
 
 @dataclass(frozen=True)
@@ -254,13 +272,14 @@ def default_run_script(reply: str = "Hello! This is the harness fake assistant."
 
 
 def forced_tool_run_script(function_name: str) -> RunScript:
-    """What a run with a forced function ``tool_choice`` does with no scenario: call it once."""
+    """What a run with a forced function ``tool_choice`` does with no scenario: call it once,
+    with arguments valid against the function's ``parameters``."""
     return RunScript(
         name=f"forced-{function_name}",
         steps=(
             StepSpec("queued"),
             StepSpec("in_progress"),
-            StepSpec("requires_action", tool_calls=(ToolCallSpec(function_name, "{}"),)),
+            StepSpec("requires_action", tool_calls=(ToolCallSpec(function_name),)),
             StepSpec("queued"),
             StepSpec("in_progress"),
             StepSpec(

@@ -17,6 +17,7 @@ from harness.cli import main
 from harness.lifecycle import POLL_STOP_STATUSES
 from harness.scenario import load_scenario
 from harness.server import AppServer
+from tests.declared_tools import SHOP_TOOLS
 from tests.recordings import recording_files
 
 FILES = recording_files()
@@ -123,7 +124,7 @@ def test_streaming_recordings_are_reproduced_event_for_event(tmp_path: Path) -> 
 
 def _session(client: openai.OpenAI) -> list[str]:
     """A small tool-call session; returns what the client saw."""
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create_and_poll(
         thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=1
@@ -161,7 +162,12 @@ def test_round_trip_through_the_recording_proxy(tool_server: FakeServer, tmp_pat
     assert (
         live
         == replayed
-        == ["requires_action", "completed", "It is 18 °C in Paris right now.", "Weather?"]
+        == [
+            "requires_action",
+            "completed",
+            "Here is the answer, from what the tool returned.",
+            "Weather?",
+        ]
     )
 
 

@@ -11,10 +11,23 @@ import pytest
 HELPERS = '''
 import time
 
+LOOKUP = {
+    "type": "function",
+    "function": {
+        "name": "lookup",
+        "parameters": {
+            "type": "object",
+            "required": ["query"],
+            "properties": {"query": {"type": "string", "minLength": 1}},
+        },
+    },
+}
+"""The project's own function tool."""
+
 
 def start_run(client, content="Hi"):
     """An assistant, a thread with one message, and a run on them: (thread_id, run_id)."""
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[LOOKUP])
     thread = client.beta.threads.create(messages=[{"role": "user", "content": content}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     return thread.id, run.id
@@ -22,7 +35,7 @@ def start_run(client, content="Hi"):
 
 def complete_run(client, content="Hi"):
     """A run created and polled to its end with the SDK's helper."""
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[LOOKUP])
     thread = client.beta.threads.create(messages=[{"role": "user", "content": content}])
     return client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
 

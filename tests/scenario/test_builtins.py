@@ -9,6 +9,7 @@ import pytest
 
 from harness import AssistantsAPI, FakeServer
 from harness.scenario import builtin_names, load_scenario
+from tests.declared_tools import SHOP_TOOLS, check_calls
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,24 @@ EXPECTED = {
         "Hello! How can I help you today?",
     ),
     "tool-call-then-completed": Expected(
-        TOOL_STORY, TOOL_STORY, "completed", "It is 18 °C in Paris right now.", tool_rounds=1
+        TOOL_STORY,
+        TOOL_STORY,
+        "completed",
+        "Here is the answer, from what the tool returned.",
+        tool_rounds=1,
     ),
     "parallel-tool-calls": Expected(
-        TOOL_STORY, TOOL_STORY, "completed", "Paris is warmer than London today.", tool_rounds=1
+        TOOL_STORY,
+        TOOL_STORY,
+        "completed",
+        "Here is the answer, from both tool results.",
+        tool_rounds=1,
     ),
     "two-tool-rounds": Expected(
         TOOL_STORY.replace("completed", "requires_action › queued › in_progress › completed"),
         TOOL_STORY.replace("completed", "requires_action › queued › in_progress › completed"),
         "completed",
-        "It is 64 °F in Paris.",
+        "Here is the answer, after two tool rounds.",
         tool_rounds=2,
     ),
     "requires-action-expired": Expected(
@@ -118,7 +127,9 @@ def retrying_client(server: FakeServer) -> openai.OpenAI:
 
 
 def _outputs(run: openai.types.beta.threads.Run) -> list[dict[str, str]]:
+    """An output for every call, after checking each calls a declared tool with valid arguments."""
     assert run.required_action is not None
+    check_calls(run.required_action.submit_tool_outputs.tool_calls)
     return [
         {"tool_call_id": call.id, "output": "18"}
         for call in run.required_action.submit_tool_outputs.tool_calls
@@ -139,7 +150,7 @@ def test_polled(name: str, retrying_client: openai.OpenAI, api: AssistantsAPI) -
     expected = EXPECTED[name]
     client = retrying_client
     api.load_scenario(load_scenario(f"builtin:{name}"))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     if expected.cancel:
@@ -198,7 +209,7 @@ def test_streamed(name: str, retrying_client: openai.OpenAI, api: AssistantsAPI)
     expected = EXPECTED[name]
     client = retrying_client
     api.load_scenario(load_scenario(f"builtin:{name}"))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     events = list(
         client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)

@@ -82,6 +82,52 @@ def test_a_full_document_becomes_the_model() -> None:
     assert scenario.threads[0].messages[0].content == "hi"
 
 
+def test_declared_tool_calls_leave_name_and_arguments_to_the_run() -> None:
+    scenario = parse_scenario(
+        _doc(
+            """
+            name: declared
+            runs:
+              - steps:
+                  - in_progress
+                  - status: requires_action
+                    tool_calls:
+                      - declared
+                      - {}
+                      - {name: lookup_order}
+                      - {arguments: {order_id: ord_0001}, id: call_pinned}
+                  - in_progress
+                  - completed
+            """
+        )
+    )
+    calls = scenario.runs[0].steps[2].tool_calls
+    assert [(c.name, c.arguments, c.id) for c in calls] == [
+        (None, None, None),
+        (None, None, None),
+        ("lookup_order", None, None),
+        (None, '{"order_id":"ord_0001"}', "call_pinned"),
+    ]
+    assert [c.declared for c in calls] == [True, True, False, True]
+
+
+def test_a_tool_call_string_other_than_declared_is_located() -> None:
+    error = _error(
+        """
+        name: typo
+        runs:
+          - steps:
+              - in_progress
+              - status: requires_action
+                tool_calls: [declard]
+              - completed
+        """
+    )
+    assert error.line == 6
+    assert "tool_calls[0]" in error.field
+    assert "'declared' was expected" in error.detail
+
+
 def test_the_error_names_file_line_column_field_and_expectation() -> None:
     error = _error(
         """

@@ -13,9 +13,11 @@ from harness import AssistantsAPI, FakeServer
 from harness.core.faults import path_matches
 from harness.scenario import load_scenario, parse_scenario
 
+FUNCTIONS = [{"type": "function", "function": {"name": n}} for n in ("get_weather", "get_time")]
+
 
 def _start(client: openai.OpenAI) -> tuple[str, str, str]:
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=FUNCTIONS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     return assistant.id, thread.id, run.id

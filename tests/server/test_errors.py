@@ -10,6 +10,7 @@ import pytest
 
 from harness import AssistantsAPI, FakeServer
 from harness.scenario import load_scenario
+from tests.declared_tools import SHOP_TOOLS
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_second_run_on_locked_thread(
 
 def test_requires_action_keeps_the_thread_locked(client: openai.OpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.status == "requires_action"
@@ -62,7 +63,7 @@ def test_requires_action_keeps_the_thread_locked(client: openai.OpenAI, api: Ass
 
 def test_tool_outputs_with_missing_or_extra_ids(client: openai.OpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:parallel-tool-calls"))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.required_action is not None

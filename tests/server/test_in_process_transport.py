@@ -9,6 +9,7 @@ import pytest
 from harness import AssistantsAPI, ServerConfig
 from harness.scenario import load_scenario, parse_scenario
 from harness.transport import AsyncInProcessTransport, InProcessTransport
+from tests.declared_tools import SHOP_TOOLS
 
 BASE = "http://harness.invalid/v1"
 
@@ -29,7 +30,7 @@ def test_a_tool_round_trip_without_sockets() -> None:
         load_scenario("builtin:tool-call-then-completed"),
     )
     client = _client(api)
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.required_action is not None

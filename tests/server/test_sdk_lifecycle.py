@@ -7,6 +7,7 @@ import pytest
 
 from harness import AssistantsAPI
 from harness.scenario import load_scenario
+from tests.declared_tools import SHOP_TOOLS, check_calls
 
 WEATHER_TOOL = {
     "type": "function",
@@ -61,8 +62,8 @@ def test_tool_call_round_trip_with_poll_helpers(client: openai.OpenAI, api: Assi
     assert run.required_action is not None
     (call,) = run.required_action.submit_tool_outputs.tool_calls
     assert call.id.startswith("call_")
-    assert call.function.name == "get_weather"
-    assert call.function.arguments == '{"city":"Paris"}'
+    # The built-in calls the assistant's own tool, with arguments valid against its parameters.
+    assert check_calls([call], [WEATHER_TOOL]) == ["get_weather"]
     run = client.beta.threads.runs.submit_tool_outputs_and_poll(
         run_id=run.id, thread_id=thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "18"}]
     )
@@ -88,7 +89,8 @@ def test_forced_tool_choice_calls_that_function(client: openai.OpenAI) -> None:
     )
     assert run.status == "requires_action"
     assert run.required_action is not None
-    assert run.required_action.submit_tool_outputs.tool_calls[0].function.name == "get_weather"
+    (call,) = run.required_action.submit_tool_outputs.tool_calls
+    assert check_calls([call], [WEATHER_TOOL]) == ["get_weather"]
 
 
 def test_poll_helper_returns_at_terminal_status(client: openai.OpenAI) -> None:
@@ -192,7 +194,7 @@ def test_crud_of_every_resource(client: openai.OpenAI) -> None:
 
 async def test_async_client_full_lifecycle(aclient: openai.AsyncOpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:two-tool-rounds"))
-    assistant = await aclient.beta.assistants.create(model="gpt-4o", tools=[WEATHER_TOOL])
+    assistant = await aclient.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = await aclient.beta.threads.create(messages=[{"role": "user", "content": "F?"}])
     run = await aclient.beta.threads.runs.create_and_poll(
         thread_id=thread.id, assistant_id=assistant.id
@@ -201,16 +203,16 @@ async def test_async_client_full_lifecycle(aclient: openai.AsyncOpenAI, api: Ass
     while run.status == "requires_action":
         assert run.required_action is not None
         calls = run.required_action.submit_tool_outputs.tool_calls
-        rounds.append([c.function.name for c in calls])
+        rounds.append(check_calls(calls))
         run = await aclient.beta.threads.runs.submit_tool_outputs_and_poll(
             run_id=run.id,
             thread_id=thread.id,
             tool_outputs=[{"tool_call_id": c.id, "output": "18"} for c in calls],
         )
-    assert rounds == [["get_weather"], ["convert_units"]]
+    assert rounds == [["lookup_order"], ["lookup_order"]]  # each round: the first declared
     assert run.status == "completed"
     page = await aclient.beta.threads.messages.list(thread.id)
-    assert page.data[0].content[0].text.value == "It is 64 °F in Paris."  # type: ignore[union-attr]
+    assert page.data[0].content[0].text.value == "Here is the answer, after two tool rounds."  # type: ignore[union-attr]
 
 
 async def test_async_cancel_and_poll(aclient: openai.AsyncOpenAI) -> None:

@@ -13,6 +13,7 @@ from openai.types.beta.threads.runs import RunStep, ToolCall
 
 from harness import AssistantsAPI, FakeServer
 from harness.scenario import load_scenario, parse_scenario
+from tests.declared_tools import SHOP_TOOLS, check_calls
 
 
 class Recorder(AssistantEventHandler):
@@ -43,7 +44,7 @@ class Recorder(AssistantEventHandler):
 
 
 def _prepare(client: openai.OpenAI) -> tuple[str, str]:
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     return assistant.id, thread.id
 
@@ -59,18 +60,20 @@ def test_stream_helper_with_event_handler(client: openai.OpenAI, api: Assistants
         run = stream.get_final_run()
     assert run.status == "requires_action"
     assert handler.tools == ["function"]
+    assert run.required_action is not None
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    # Assembled from partial deltas: the name first, then the arguments 8 characters at a time.
+    assert check_calls([call]) == ["lookup_order"]
+    deltas = 1 + -(-len(call.function.arguments) // 8)
     assert handler.events == [
         "thread.run.created",
         "thread.run.queued",
         "thread.run.in_progress",
         "thread.run.step.created",
         "thread.run.step.in_progress",
-        *["thread.run.step.delta"] * 3,
+        *["thread.run.step.delta"] * deltas,
         "thread.run.requires_action",
     ]
-    assert run.required_action is not None
-    call = run.required_action.submit_tool_outputs.tool_calls[0]
-    assert call.function.arguments == '{"city":"Paris"}'  # assembled from partial deltas
     second = Recorder()
     with client.beta.threads.runs.submit_tool_outputs_stream(
         thread_id=thread_id,
@@ -84,7 +87,7 @@ def test_stream_helper_with_event_handler(client: openai.OpenAI, api: Assistants
         final_steps = stream.get_final_run_steps()
     assert final_run.status == "completed"
     assert second.events[0] == "thread.run.step.completed"  # the tool step, now with output
-    assert second.text == "It is 18 °C in Paris right now."
+    assert second.text == "Here is the answer, from what the tool returned."
     assert second.texts_done == [second.text]
     assert final_messages[0].content[0].text.value == second.text  # type: ignore[union-attr]
     assert second.steps_done == ["tool_calls", "message_creation"]
@@ -145,11 +148,10 @@ def test_parallel_calls_stream_one_delta_chain_each(
         run = stream.get_final_run()
     assert run.required_action is not None
     calls = run.required_action.submit_tool_outputs.tool_calls
-    assert [c.function.arguments for c in calls] == ['{"city":"Paris"}', '{"city":"London"}']
+    assert check_calls(calls) == ["lookup_order", "convert_units"]  # the declared ones, in order
     step = stream.get_final_run_steps()[0]
     assert [c.function.arguments for c in step.step_details.tool_calls] == [  # type: ignore[union-attr]
-        '{"city":"Paris"}',
-        '{"city":"London"}',
+        c.function.arguments for c in calls
     ]
 
 
@@ -175,7 +177,7 @@ def test_sse_wire_format(server: FakeServer) -> None:
 
 async def test_async_stream_helpers(aclient: openai.AsyncOpenAI, api: AssistantsAPI) -> None:
     api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
-    assistant = await aclient.beta.assistants.create(model="gpt-4o")
+    assistant = await aclient.beta.assistants.create(model="gpt-4o", tools=SHOP_TOOLS)  # type: ignore[arg-type]
     thread = await aclient.beta.threads.create(messages=[{"role": "user", "content": "?"}])
 
     class AsyncRecorder(AsyncAssistantEventHandler):
