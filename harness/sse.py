@@ -68,5 +68,7 @@ def parse_json_events(text: str) -> list[tuple[str, Any]]:
 
 def encode_event(event: str, data: Any) -> bytes:
     """The wire form ``event: NAME\\ndata: JSON\\n\\n``, with compact JSON."""
-    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    payload = (
+        data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), allow_nan=False)
+    )
     return f"event: {event}\ndata: {payload}\n\n".encode()

@@ -6,13 +6,16 @@ A cassette is checked against the JSON Schemas and the run lifecycle (drift is a
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HarnessError
+import yaml
+
+from harness.errors import HarnessError, ScenarioError
 from harness.scenario import BUILTIN_PREFIX, scenario_errors
-from harness.scenario.loader import load_scenario
+from harness.scenario.loader import load_scenario, read_scenario_file
 
 __all__ = ["register", "validate_paths"]
 
@@ -60,21 +63,60 @@ def _problems(text: str) -> list[str]:
         except HarnessError as error:
             return [str(error)]
         return []
+    path = Path(text)
     try:
-        content = Path(text).read_text("utf-8")
-    except OSError as error:
-        return [f"{text}: cannot read: {error.strerror}"]
-    except UnicodeDecodeError:
-        return [f"{text}: not UTF-8 text"]
-    if _looks_like_cassette(content):
-        return _cassette_problems(Path(text))
+        content = read_scenario_file(path)
+    except ScenarioError as error:
+        return [str(error)]
+    if _is_cassette(content, path):
+        return _cassette_problems(path)
     return [str(error) for error in scenario_errors(content, source=text)]
 
 
-def _looks_like_cassette(content: str) -> bool:
-    head = content[:4000]
-    markers = ("interactions:", '"interactions"', '"Entries"', '"log"')
-    return any(marker in head for marker in markers)
+_CASSETTE_KEYS = frozenset({"interactions", "http_interactions", "Entries", "log"})
+_SCENARIO_KEYS = frozenset(
+    {"name", "description", "assistants", "threads", "runs", "default_run", "faults", "contract"}
+)
+
+
+def _is_cassette(content: str, path: Path) -> bool:
+    """Classify by the document's top-level keys, never by what its strings say.
+
+    JSON (``.json``, ``.har``) is parsed whole and given to the importers' own format
+    detection; YAML is read as a stream of parse events, which stops at the first top-level key
+    that decides (no alias is expanded, and a long cassette is not parsed twice).
+    """
+    if path.suffix in (".json", ".har"):
+        try:
+            data = json.loads(content)
+        except (ValueError, RecursionError):
+            return False  # reported by the scenario loader, with its location
+        from harness.cassettes._importers import detect_format
+
+        return detect_format(data) is not None
+    depth = 0
+    key_next = False
+    try:
+        for event in yaml.parse(content, Loader=yaml.SafeLoader):
+            if depth == 1:
+                if key_next and isinstance(event, yaml.ScalarEvent):
+                    if event.value in _CASSETTE_KEYS:
+                        return True
+                    if event.value in _SCENARIO_KEYS:
+                        return False
+                if not isinstance(event, yaml.CollectionEndEvent):
+                    key_next = not key_next  # keys and values alternate in the root mapping
+            if isinstance(event, yaml.CollectionStartEvent):
+                if depth == 0:
+                    if not isinstance(event, yaml.MappingStartEvent):
+                        return False
+                    key_next = True
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # a syntax error: the scenario loader says where and what to check
+    return False
 
 
 def _cassette_problems(path: Path) -> list[str]:

@@ -14,6 +14,7 @@ from harness.core.journal import RequestRecord, Violation
 from harness.core.routing import Router
 from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
 from harness.core.tools import ArgumentFactory
+from harness.core.wellformed import check_request
 from harness.errors import ApiError, HarnessError
 from harness.scenario.model import Scenario
 
@@ -122,6 +123,7 @@ class AssistantsAPI:
 
     def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
         try:
+            request = check_request(request)
             self._check_headers(request, label)
             match = self._router.match(request.method, request.path)
             if match.handler is None:
@@ -136,6 +138,8 @@ class AssistantsAPI:
             response = match.handler(context)
             if self.config.validate_responses and response.stream is None:
                 _check_schema(response.body)
+            if response.stream is None:
+                response.encoded_body()  # a body that cannot be encoded is our bug: say so here
         except ApiError as error:
             response = ApiResponse(error.status, error.envelope(), dict(error.headers))
         except Exception as error:
@@ -144,7 +148,7 @@ class AssistantsAPI:
                 500,
                 {
                     "error": {
-                        "message": f"harness internal error: {type(error).__name__}: {error}",
+                        "message": f"harness internal error: {type(error).__name__}: {error!r}",
                         "type": "server_error",
                         "param": None,
                         "code": None,

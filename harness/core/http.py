@@ -80,6 +80,11 @@ class ApiResponse:
     """Real milliseconds to wait before answering (a fault)."""
     cut_stream_after: int | None = None
     stream_error_after: int | None = None
+    _encoded: tuple[Any, bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     def encoded_body(self) -> bytes:
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+        """The body as strict JSON (never ``NaN``); encoded once per body object, then kept."""
+        if self._encoded is None or self._encoded[0] is not self.body:
+            text = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            self._encoded = (self.body, text.encode())
+        return self._encoded[1]

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from harness.core.wellformed import INVALID_JSON, parse_json
 from harness.errors import ApiError
 
 __all__ = ["Params", "bad_request", "parse_json_body", "type_name"]
-
-_INVALID_JSON = (
-    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
-    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
-    "sent was not valid JSON. If you have trouble figuring out how to fix this, please contact "
-    "us through our help center at help.openai.com.)"
-)
 
 _TYPE_NAMES = {
     bool: "a boolean",
@@ -41,12 +35,9 @@ def parse_json_body(raw: bytes, *, required: bool) -> dict[str, Any]:
     """The request's JSON object; an empty body is ``{}`` unless the operation needs one."""
     if not raw.strip():
         if required:
-            raise bad_request(_INVALID_JSON)
+            raise bad_request(INVALID_JSON)
         return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request(_INVALID_JSON) from None
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise bad_request(
             f"Invalid type for request body: expected an object, but got {type_name(data)} "
@@ -57,7 +48,11 @@ def parse_json_body(raw: bytes, *, required: bool) -> dict[str, Any]:
 
 
 class Params:
-    """Typed access to a JSON body with OpenAI's error messages; rejects unknown keys."""
+    """Typed access to a JSON object with OpenAI's error messages; rejects unknown keys.
+
+    ``where`` is the object's own path in the request (``tools[0].file_search``), so every
+    message names the full parameter; :meth:`nested` and :meth:`objects` descend into members.
+    """
 
     def __init__(
         self,
@@ -66,14 +61,41 @@ class Params:
         allowed: Collection[str],
         strict: bool,
         relaxed: bool = False,
+        where: str = "",
     ) -> None:
         self.data = data
+        self.strict = strict
         self.relaxed = relaxed
         """Permissive mode: types are checked, ranges and lengths are not."""
+        self.where = where
         if strict:
             for key in data:
                 if key not in allowed:
-                    raise bad_request(f"Unrecognized request argument supplied: {key}")
+                    raise bad_request(f"Unrecognized request argument supplied: {self.name(key)}")
+
+    @classmethod
+    def of(
+        cls,
+        value: Any,
+        where: str,
+        *,
+        allowed: Collection[str] = (),
+        strict: bool = False,
+        relaxed: bool = False,
+    ) -> Params:
+        """``value`` (found at ``where``) as Params, once it is known to be an object."""
+        if not isinstance(value, dict):
+            raise bad_request(
+                f"Invalid type for '{where}': expected an object, but got {type_name(value)} "
+                "instead.",
+                param=where,
+                code="invalid_type",
+            )
+        return cls(value, allowed=allowed, strict=strict, relaxed=relaxed, where=where)
+
+    def name(self, key: str) -> str:
+        """The full parameter name of member ``key``."""
+        return f"{self.where}.{key}" if self.where else key
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -83,9 +105,10 @@ class Params:
 
     def required(self, name: str) -> Any:
         if self.data.get(name) is None:
+            full = self.name(name)
             raise bad_request(
-                f"Missing required parameter: '{name}'.",
-                param=name,
+                f"Missing required parameter: '{full}'.",
+                param=full,
                 code="missing_required_parameter",
             )
         return self.data[name]
@@ -94,26 +117,40 @@ class Params:
         # JSON true/false are not numbers, though Python's bool is an int.
         wrong_bool = isinstance(value, bool) and bool not in kinds
         if wrong_bool or not isinstance(value, kinds):
+            full = self.name(name)
             raise bad_request(
-                f"Invalid type for '{name}': expected {label}, but got {type_name(value)} instead.",
-                param=name,
+                f"Invalid type for '{full}': expected {label}, but got {type_name(value)} instead.",
+                param=full,
                 code="invalid_type",
             )
         return value
 
     def string(
-        self, name: str, *, required: bool = False, max_length: int | None = None
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        max_length: int | None = None,
+        pattern: re.Pattern[str] | None = None,
     ) -> str | None:
         value = self.required(name) if required else self.data.get(name)
         if value is None:
             return None
         text: str = self._typed(name, value, (str,), "a string")
+        full = self.name(name)
         if max_length is not None and len(text) > max_length and not self.relaxed:
             raise bad_request(
-                f"Invalid '{name}': string too long. Expected a string with maximum length "
+                f"Invalid '{full}': string too long. Expected a string with maximum length "
                 f"{max_length}, but got a string with length {len(text)} instead.",
-                param=name,
+                param=full,
                 code="string_above_max_length",
+            )
+        if pattern is not None and pattern.fullmatch(text) is None and not self.relaxed:
+            raise bad_request(
+                f"Invalid '{full}': string does not match pattern. Expected a string that "
+                f"matches the pattern '{pattern.pattern}'.",
+                param=full,
+                code="invalid_value",
             )
         return text
 
@@ -121,9 +158,10 @@ class Params:
         """A required id parameter that must start with ``prefix`` (any id when relaxed)."""
         value: str = self._typed(name, self.required(name), (str,), "a string")
         if not value.startswith(prefix) and not self.relaxed:
+            full = self.name(name)
             raise bad_request(
-                f"Invalid '{name}': '{value}'. Expected an ID that begins with '{prefix}'.",
-                param=name,
+                f"Invalid '{full}': '{value}'. Expected an ID that begins with '{prefix}'.",
+                param=full,
                 code="invalid_value",
             )
         return value
@@ -146,18 +184,19 @@ class Params:
         kind = "integer" if integer else "decimal"
         if self.relaxed:
             return number
+        full = self.name(name)
         if minimum is not None and number < minimum:
             raise bad_request(
-                f"Invalid '{name}': {kind} below minimum value. Expected a value >= "
+                f"Invalid '{full}': {kind} below minimum value. Expected a value >= "
                 f"{_fmt(minimum)}, but got {number} instead.",
-                param=name,
+                param=full,
                 code=f"{kind}_below_min_value",
             )
         if maximum is not None and number > maximum:
             raise bad_request(
-                f"Invalid '{name}': {kind} above maximum value. Expected a value <= "
+                f"Invalid '{full}': {kind} above maximum value. Expected a value <= "
                 f"{_fmt(maximum)}, but got {number} instead.",
-                param=name,
+                param=full,
                 code=f"{kind}_above_max_value",
             )
         return number
@@ -172,7 +211,7 @@ class Params:
     def choice(self, name: str, options: Collection[str], *, required: bool = False) -> str | None:
         value = self.string(name, required=required)
         if value is not None and value not in options:
-            raise invalid_choice(name, value, options)
+            raise invalid_choice(self.name(name), value, options)
         return value
 
     def array(self, name: str, *, max_items: int | None = None) -> list[Any] | None:
@@ -181,12 +220,22 @@ class Params:
             return None
         items: list[Any] = self._typed(name, value, (list,), "an array")
         if max_items is not None and len(items) > max_items and not self.relaxed:
+            full = self.name(name)
             raise bad_request(
-                f"Invalid '{name}': array too long. Expected an array with maximum length "
+                f"Invalid '{full}': array too long. Expected an array with maximum length "
                 f"{max_items}, but got an array with length {len(items)} instead.",
-                param=name,
+                param=full,
                 code="array_above_max_length",
             )
+        return items
+
+    def strings(self, name: str, *, max_items: int | None = None) -> list[str] | None:
+        """An array whose every item is a string."""
+        items = self.array(name, max_items=max_items)
+        if items is None:
+            return None
+        for index, item in enumerate(items):
+            self._typed(f"{name}[{index}]", item, (str,), "a string")
         return items
 
     def obj(self, name: str) -> dict[str, Any] | None:
@@ -195,6 +244,37 @@ class Params:
             return None
         result: dict[str, Any] = self._typed(name, value, (dict,), "an object")
         return result
+
+    def nested(
+        self, name: str, *, allowed: Collection[str] | None = None, required: bool = False
+    ) -> Params | None:
+        """Member ``name`` as Params (``None`` when absent); ``allowed`` rejects other keys."""
+        value = self.required(name) if required else self.data.get(name)
+        if value is None:
+            return None
+        return Params.of(
+            value,
+            self.name(name),
+            allowed=allowed or (),
+            strict=self.strict and allowed is not None,
+            relaxed=self.relaxed,
+        )
+
+    def objects(
+        self, name: str, *, allowed: Collection[str] | None = None, max_items: int | None = None
+    ) -> list[Params]:
+        """Member ``name``, an array of objects, as Params (empty when absent)."""
+        items = self.array(name, max_items=max_items) or []
+        return [
+            Params.of(
+                item,
+                f"{self.name(name)}[{index}]",
+                allowed=allowed or (),
+                strict=self.strict and allowed is not None,
+                relaxed=self.relaxed,
+            )
+            for index, item in enumerate(items)
+        ]
 
     def metadata(self) -> dict[str, str] | None:
         value = self.data.get("metadata")

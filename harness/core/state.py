@@ -25,6 +25,8 @@ from harness.scenario.model import (
 
 __all__ = ["Context", "ScriptQueue", "ServerConfig", "ServerState"]
 
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,100}")
+
 
 @dataclass(frozen=True)
 class ServerConfig:
@@ -163,14 +165,14 @@ class Context:
         limit_text = self._query("limit")
         limit = 20
         if limit_text is not None:
-            try:
-                limit = int(limit_text)
-            except ValueError:
+            # int() would also take "5_0", "+7", " 7" and non-ASCII digits; the API did not.
+            if _ASCII_INTEGER.fullmatch(limit_text) is None:
                 raise bad_request(
                     f"Invalid 'limit': expected an integer, but got '{limit_text}' instead.",
                     param="limit",
                     code="invalid_type",
-                ) from None
+                )
+            limit = int(limit_text)
             if self.permissive:
                 limit = min(max(limit, 1), 100)
             if limit < 1:

@@ -6,13 +6,14 @@ Errors name the file, line, column and field path and say what was expected, e.g
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 
@@ -55,6 +56,7 @@ _CONTINUATION = (
 )
 
 Path_ = tuple[str | int, ...]
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,13 +100,28 @@ def load_scenario(ref: str | Path, *, base: Path | None = None) -> Scenario:
     path = Path(text_ref)
     if base is not None and not path.is_absolute():
         path = base / path
+    return parse_scenario(read_scenario_file(path), source=str(path))
+
+
+def read_scenario_file(path: Path) -> str:
+    """The text of a scenario file; unreadable or non-UTF-8 files are a located error."""
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except OSError as error:
         raise ScenarioError(
             f"cannot read the scenario: {error.strerror}", source=str(path)
         ) from None
-    return parse_scenario(text, source=str(path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        raise ScenarioError(
+            f"the file is not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be decoded "
+            "(saved as Latin-1 or UTF-16?); save it as UTF-8",
+            source=str(path),
+            line=raw.count(b"\n", 0, error.start) + 1,
+            column=error.start - line_start + 1,
+        ) from None
 
 
 def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
@@ -116,21 +133,39 @@ def parse_scenario(text: str, *, source: str = "<scenario>") -> Scenario:
 
 
 def scenario_errors(text: str, *, source: str = "<scenario>") -> list[ScenarioError]:
-    """Every problem of a scenario document, located; empty when it is valid."""
+    """Every problem of a scenario document, located and in file order; empty when valid.
+
+    Schema problems come first-hand; the checks a schema cannot express (transitions, regexes,
+    tool-call arguments...) run on every run and fault the schema found nothing wrong with.
+    """
     try:
         located = parse_located(text, source)
     except ScenarioError as error:
         return [error]
     if not isinstance(located.data, dict):
-        return [located.error((), "a scenario must be a mapping with at least a 'name'")]
-    problems = [located.error(path, message) for path, message in _schema_problems(located.data)]
-    if problems:
-        return problems
-    try:
-        _Builder(located).scenario()
-    except ScenarioError as error:
-        return [error]
-    return []
+        hint = _colon_hint(located.data) if isinstance(located.data, str) else ""
+        return [located.error((), f"a scenario must be a mapping with at least a 'name'{hint}")]
+    schema = list(_schema_problems(located.data))
+    builder = _Builder(located)
+    if not schema:
+        builder.collect(builder.scenario)
+    else:
+        broken = [path for path, _ in schema]
+        data = located.data
+        for key, build in (("runs", builder.run), ("faults", builder.fault)):
+            items = data.get(key)
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if not _overlaps((key, index), broken):
+                    builder.collect(build, item, (key, index))
+        if "default_run" in data and not _overlaps(("default_run",), broken):
+            builder.collect(builder.run, data["default_run"], ("default_run",))
+    problems = [located.error(path, message) for path, message in schema] + builder.errors
+    return sorted(problems, key=lambda e: (e.line or 0, e.column or 0))
+
+
+def _overlaps(item: Path_, paths: list[Path_]) -> bool:
+    """Whether any of ``paths`` lies inside ``item`` or contains it."""
+    return any(path[: len(item)] == item or item[: len(path)] == path for path in paths)
 
 
 def _schema_problems(data: Any) -> Iterator[tuple[Path_, str]]:
@@ -159,12 +194,35 @@ def _explain(error: jsonschema.ValidationError) -> tuple[Path_, str]:
         allowed = set(schema.get("properties", {}))
         extra = [key for key in error.instance if key not in allowed]
         if extra:
+            name = str(extra[0])
             expected = ", ".join(sorted(allowed))
-            return (
-                *path,
-                str(extra[0]),
-            ), f"unknown field {extra[0]!r}; expected one of: {expected}"
+            message = f"unknown field {name!r}{_did_you_mean(name, allowed)}; expected one of: "
+            return (*path, name), message + expected
+    if (
+        error.validator == "enum"
+        and isinstance(error.instance, str)
+        and isinstance(error.validator_value, list)
+    ):
+        options = [str(option) for option in error.validator_value]
+        hint = _did_you_mean(error.instance, options) or _colon_hint(error.instance)
+        return path, error.message + hint
     return path, error.message
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _colon_hint(text: str) -> str:
+    """``status:completed`` is one string to YAML: the space after the colon makes a key."""
+    if re.search(r"\w:\S", text):
+        return " (to write a key and its value, put a space after the colon: 'key: value')"
+    return ""
+
+
+class _Noted(Exception):
+    """A piece stops here; its problems are already noted."""
 
 
 class _Builder:
@@ -172,13 +230,46 @@ class _Builder:
 
     def __init__(self, located: Located) -> None:
         self.located = located
+        self.errors: list[ScenarioError] = []
+        """Problems noted on the way; :meth:`collect` adds the one that stopped a piece."""
 
     def fail(self, path: Path_, message: str) -> ScenarioError:
         return self.located.error(path, message)
 
+    def note(self, path: Path_, message: str) -> None:
+        """A problem that does not stop the rest of the piece from being checked."""
+        self.errors.append(self.fail(path, message))
+
+    def collect(self, build: Callable[..., T], *args: Any) -> T | None:
+        """``build(*args)``, or ``None`` with its error noted."""
+        before = len(self.errors)
+        try:
+            result = build(*args)
+        except ScenarioError as error:
+            self.errors.append(error)
+            return None
+        except _Noted:
+            return None
+        return result if len(self.errors) == before else None
+
     def scenario(self) -> Scenario:
         data: dict[str, Any] = self.located.data
         contract = data.get("contract") or {}
+        runs = [
+            self.collect(self.run, item, ("runs", index))
+            for index, item in enumerate(data.get("runs") or ())
+        ]
+        default_run = (
+            self.collect(self.run, data["default_run"], ("default_run",))
+            if "default_run" in data
+            else None
+        )
+        faults = [
+            self.collect(self.fault, item, ("faults", index))
+            for index, item in enumerate(data.get("faults") or ())
+        ]
+        if self.errors:
+            raise _Noted
         return Scenario(
             name=data["name"],
             description=data.get("description", ""),
@@ -203,42 +294,25 @@ class _Builder:
                 )
                 for item in data.get("threads") or ()
             ),
-            runs=tuple(
-                self.run(item, ("runs", index)) for index, item in enumerate(data.get("runs") or ())
-            ),
-            default_run=self.run(data["default_run"], ("default_run",))
-            if "default_run" in data
-            else None,
-            faults=tuple(
-                self.fault(item, ("faults", index))
-                for index, item in enumerate(data.get("faults") or ())
-            ),
+            runs=tuple(run for run in runs if run is not None),
+            default_run=default_run,
+            faults=tuple(fault for fault in faults if fault is not None),
             contract=ContractRules(**contract),
             source=self.located.source,
         )
 
     def run(self, data: Mapping[str, Any], path: Path_) -> RunScript:
-        steps = [self.step(item, (*path, "steps", i)) for i, item in enumerate(data["steps"])]
-        steps = self._normalized(steps, (*path, "steps"))
-        on_cancel_data = data.get("on_cancel")
-        on_cancel: tuple[StepSpec, ...] = (StepSpec("cancelling"), StepSpec("cancelled"))
-        if on_cancel_data is not None:
-            cancel_path = (*path, "on_cancel")
-            on_cancel = tuple(
-                self.step(item, (*cancel_path, i)) for i, item in enumerate(on_cancel_data)
-            )
-            if on_cancel[0].status != "cancelling":
-                raise self.fail((*cancel_path, 0), "a cancellation starts with 'cancelling'")
-            self._check_chain(list(on_cancel), cancel_path)
-            if not lifecycle.is_terminal(on_cancel[-1].status):
-                raise self.fail(
-                    (*cancel_path, len(on_cancel) - 1),
-                    f"a cancellation must end in a terminal status, not {on_cancel[-1].status!r}",
-                )
+        built = [
+            self.collect(self.step, item, (*path, "steps", i))
+            for i, item in enumerate(data["steps"])
+        ]
         match = data.get("match") or {}
-        for key in ("content",):
-            if key in match:
-                self._check_regex(match[key], (*path, "match", key))
+        if "content" in match:
+            self.collect(self._check_regex, match["content"], (*path, "match", "content"))
+        on_cancel = self.collect(self._on_cancel, data.get("on_cancel"), (*path, "on_cancel"))
+        if any(step is None for step in built) or on_cancel is None:
+            raise _Noted
+        steps = self._normalized([step for step in built if step is not None], (*path, "steps"))
         return RunScript(
             steps=tuple(steps),
             match=RunMatch(
@@ -250,6 +324,20 @@ class _Builder:
             on_cancel=on_cancel,
             name=data.get("name", ""),
         )
+
+    def _on_cancel(self, data: Any, path: Path_) -> tuple[StepSpec, ...]:
+        if data is None:
+            return (StepSpec("cancelling"), StepSpec("cancelled"))
+        on_cancel = tuple(self.step(item, (*path, i)) for i, item in enumerate(data))
+        if on_cancel[0].status != "cancelling":
+            raise self.fail((*path, 0), "a cancellation starts with 'cancelling'")
+        self._check_chain(list(on_cancel), path)
+        if not lifecycle.is_terminal(on_cancel[-1].status):
+            raise self.fail(
+                (*path, len(on_cancel) - 1),
+                f"a cancellation must end in a terminal status, not {on_cancel[-1].status!r}",
+            )
+        return on_cancel
 
     def _normalized(self, steps: list[StepSpec], path: Path_) -> list[StepSpec]:
         """Add the implicit ``queued`` statuses the real API always showed; check the chain."""
@@ -311,10 +399,17 @@ class _Builder:
 
     def step(self, data: Any, path: Path_) -> StepSpec:
         if isinstance(data, str):
+            if data == "requires_action":
+                raise self.fail(
+                    path,
+                    "a requires_action step needs tool_calls: write it as {status: "
+                    "requires_action, tool_calls: [{name: NAME, arguments: {...}}]}",
+                )
             return StepSpec(data, line=(self.located.where(path) or (None,))[0])
         status = data["status"]
+        before = len(self.errors)
         if "polls" in data and "after_ms" in data:
-            raise self.fail(path, "give either 'polls' or 'after_ms', not both")
+            self.note(path, "give either 'polls' or 'after_ms', not both")
         for key, wanted in (
             ("tool_calls", {"requires_action"}),
             ("expect_outputs", {"requires_action"}),
@@ -322,30 +417,38 @@ class _Builder:
             ("incomplete_details", {"incomplete"}),
         ):
             if key in data and status not in wanted:
-                raise self.fail(
+                self.note(
                     (*path, key),
                     f"only a {'/'.join(sorted(wanted))} step has {key}, not {status!r}",
                 )
         if status == "requires_action" and not data.get("tool_calls"):
-            raise self.fail(path, "a requires_action step needs tool_calls")
+            self.note(path, "a requires_action step needs tool_calls")
         given = [key for key in ("message", "messages", "activity") if key in data]
         if given and status not in _MESSAGE_STATUSES:
-            raise self.fail(
+            self.note(
                 (*path, given[0]),
                 "messages are posted by in_progress, completed or incomplete steps, not "
                 f"{status!r}",
             )
         if len(given) > 1:
-            raise self.fail(path, f"give one of 'message', 'messages' or 'activity', not {given}")
+            self.note(path, f"give one of 'message', 'messages' or 'activity', not {given}")
         messages = [data["message"]] if "message" in data else list(data.get("messages") or ())
         activity = [_message(m) for m in messages] + [
             _activity(item) for item in data.get("activity") or ()
         ]
+        for index, call in enumerate(data.get("tool_calls") or ()):
+            if isinstance(call, dict) and isinstance(call.get("arguments"), str):
+                self.collect(
+                    self._check_arguments,
+                    call["arguments"],
+                    (*path, "tool_calls", index, "arguments"),
+                )
         error = data.get("last_error")
         usage = data.get("usage")
         for index, expectation in enumerate(data.get("expect_outputs") or ()):
             if "output_matches" in expectation:
-                self._check_regex(
+                self.collect(
+                    self._check_regex,
                     expectation["output_matches"],
                     (*path, "expect_outputs", index, "output_matches"),
                 )
@@ -353,10 +456,12 @@ class _Builder:
                 try:
                     jsonschema.Draft202012Validator.check_schema(expectation["output_schema"])
                 except jsonschema.SchemaError as problem:
-                    raise self.fail(
+                    self.note(
                         (*path, "expect_outputs", index, "output_schema"),
                         f"not a valid JSON Schema: {problem.message}",
-                    ) from None
+                    )
+        if len(self.errors) > before:
+            raise _Noted
         return StepSpec(
             status=status,
             polls=data.get("polls"),
@@ -404,6 +509,21 @@ class _Builder:
             cut_stream_after=data.get("cut_stream_after"),
             stream_error_after=data.get("stream_error_after"),
         )
+
+    def _check_arguments(self, text: str, path: Path_) -> None:
+        """Arguments given as a string are sent as they are: they must be a JSON object."""
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise self.fail(
+                path,
+                f"arguments given as a string must be JSON, and this is not: {error}; write them "
+                'as a mapping ({city: Paris}) or as a JSON object string (\'{"city": "Paris"}\')',
+            ) from None
+        if not isinstance(value, dict):
+            raise self.fail(
+                path, f"arguments must be a JSON object, not {type(value).__name__} {text!r}"
+            )
 
     def _check_regex(self, pattern: str, path: Path_) -> None:
         try:

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 from harness.core.http import caller_of
+from harness.server import errors
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -26,7 +27,9 @@ log = logging.getLogger("harness.server")
 
 def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
     """The aiohttp application serving ``api`` under ``prefix``."""
-    app = web.Application(client_max_size=32 * 1024**2)
+    # The core undoes Content-Encoding itself (one decoder for every transport, bad bodies 400).
+    app = web.Application(client_max_size=32 * 1024**2, handler_args={"auto_decompress": False})
+    errors.install(app)  # aiohttp's own answers (404 outside the API, bad HTTP) as envelopes
     app[API_KEY] = api
     app[_PREFIX] = prefix.rstrip("/")
     app.router.add_get("/__harness/journal", _journal)

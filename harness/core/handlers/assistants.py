@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from harness.core.handlers.common import get_assistant, normalize_tools, ok, update_metadata
+from harness.core.handlers.common import get_assistant, ok, update_metadata
+from harness.core.handlers.options import (
+    check_response_format,
+    check_tool_resources,
+    normalize_tools,
+)
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, assistant_object, deleted_object
 from harness.core.params import Params
@@ -27,16 +32,19 @@ _FIELDS = {
 
 
 def _validated(params: Params) -> dict[str, object]:
+    params.string("model")
     params.string("name", max_length=256)
     params.string("description", max_length=512)
     params.string("instructions", max_length=256_000)
     params.number("temperature", minimum=0, maximum=2)
     params.number("top_p", minimum=0, maximum=1)
+    params.string("reasoning_effort")
     params.metadata()
+    check_response_format(params)
+    check_tool_resources(params)
     values: dict[str, object] = {key: params.raw(key) for key in _FIELDS if params.has(key)}
-    tools = params.array("tools", max_items=128)
-    if tools is not None:
-        values["tools"] = normalize_tools(tools)
+    if params.raw("tools") is not None:
+        values["tools"] = normalize_tools(params, max_items=128)
     return values
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from harness.core import materialise
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON
-from harness.core.params import bad_request, check_metadata, invalid_choice
+from harness.core.params import check_metadata
 from harness.core.records import RunRecord
 from harness.core.state import Context, not_found
 
@@ -17,59 +17,13 @@ __all__ = [
     "get_run",
     "get_step",
     "get_thread",
-    "normalize_tools",
     "ok",
     "update_metadata",
 ]
 
-_TOOL_TYPES = ("code_interpreter", "function", "file_search")
-
 
 def ok(body: Any, headers: dict[str, str] | None = None) -> ApiResponse:
     return ApiResponse(200, body, dict(headers or {}))
-
-
-def normalize_tools(tools: list[Any], *, param: str = "tools") -> list[JSON]:
-    """Validate tools and fill in what the API filled in (``strict: false``, ranking)."""
-    result: list[JSON] = []
-    for index, tool in enumerate(tools):
-        where = f"{param}[{index}]"
-        if not isinstance(tool, dict):
-            raise bad_request(
-                f"Invalid type for '{where}': expected an object.", param=where, code="invalid_type"
-            )
-        kind = tool.get("type")
-        if kind not in _TOOL_TYPES:
-            raise invalid_choice(f"{where}.type", str(kind), _TOOL_TYPES)
-        if kind == "function":
-            function = tool.get("function")
-            if not isinstance(function, dict) or not isinstance(function.get("name"), str):
-                raise bad_request(
-                    f"Missing required parameter: '{where}.function.name'.",
-                    param=f"{where}.function.name",
-                    code="missing_required_parameter",
-                )
-            result.append(
-                {
-                    "type": "function",
-                    "function": {**function, "strict": function.get("strict", False)},
-                }
-            )
-        elif kind == "file_search":
-            options = tool.get("file_search") or {}
-            result.append(
-                {
-                    "type": "file_search",
-                    "file_search": {
-                        "max_num_results": options.get("max_num_results"),
-                        "ranking_options": options.get("ranking_options")
-                        or {"ranker": "default_2024_08_21", "score_threshold": 0.0},
-                    },
-                }
-            )
-        else:
-            result.append({"type": kind})
-    return result
 
 
 def update_metadata(obj: JSON, value: Any) -> None:

@@ -10,14 +10,21 @@ from harness.core.handlers.common import (
     get_assistant,
     get_run,
     get_thread,
-    normalize_tools,
     ok,
 )
 from harness.core.handlers.messages import add_user_message, check_unlocked
+from harness.core.handlers.options import (
+    check_response_format,
+    check_tool_choice,
+    check_tool_resources,
+    check_truncation,
+    normalize_tools,
+    tool_outputs,
+)
 from harness.core.handlers.threads import new_thread
 from harness.core.http import ApiResponse, Pause, SSEEvent
 from harness.core.objects import JSON, run_object
-from harness.core.params import Params, bad_request, invalid_choice
+from harness.core.params import Params, invalid_choice
 from harness.core.records import RunRecord
 from harness.core.state import Context
 from harness.core.store import paginate
@@ -71,60 +78,16 @@ def _run_settings(params: Params) -> dict[str, Any]:
     # The spec says >= 256, but the real API accepted 16 (ruby-openai's recorded runs).
     params.number("max_completion_tokens", minimum=1, integer=True)
     params.boolean("parallel_tool_calls")
+    params.string("reasoning_effort")
+    params.boolean("stream")
     params.metadata()
-    _check_tool_choice(params.raw("tool_choice"))
-    _check_truncation(params.raw("truncation_strategy"))
+    check_tool_choice(params)
+    check_truncation(params)
+    check_response_format(params)
     settings = {key: params.raw(key) for key in _RUN_FIELDS if params.has(key)}
-    tools = params.array("tools", max_items=20)
-    if tools is not None:
-        settings["tools"] = normalize_tools(tools)
+    if params.raw("tools") is not None:
+        settings["tools"] = normalize_tools(params, max_items=20)
     return settings
-
-
-def _check_tool_choice(value: Any) -> None:
-    if value is None or value in ("none", "auto", "required"):
-        return
-    if isinstance(value, dict) and value.get("type") in (
-        "function",
-        "code_interpreter",
-        "file_search",
-    ):
-        if value["type"] == "function" and not isinstance(
-            (value.get("function") or {}).get("name"), str
-        ):
-            raise bad_request(
-                "Missing required parameter: 'tool_choice.function.name'.",
-                param="tool_choice.function.name",
-                code="missing_required_parameter",
-            )
-        return
-    if isinstance(value, str):
-        raise invalid_choice("tool_choice", value, ("none", "auto", "required"))
-    raise bad_request(
-        "Invalid 'tool_choice': expected one of 'none', 'auto', 'required' or an object naming "
-        "a tool.",
-        param="tool_choice",
-        code="invalid_value",
-    )
-
-
-def _check_truncation(value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict) or value.get("type") not in ("auto", "last_messages"):
-        raise invalid_choice(
-            "truncation_strategy.type",
-            str(value.get("type") if isinstance(value, dict) else value),
-            ("auto", "last_messages"),
-        )
-    last = value.get("last_messages")
-    if last is not None and (not isinstance(last, int) or last < 1):
-        raise bad_request(
-            "Invalid 'truncation_strategy.last_messages': integer below minimum value. Expected a "
-            f"value >= 1, but got {last} instead.",
-            param="truncation_strategy.last_messages",
-            code="integer_below_min_value",
-        )
 
 
 def _check_runnable(
@@ -221,12 +184,12 @@ def create_thread_and_run(ctx: Context) -> ApiResponse:
     assistant_id = params.id_ref("assistant_id", "asst")
     assistant = get_assistant(ctx, assistant_id)
     settings = _run_settings(params)
-    thread_body = params.obj("thread") or {}
-    thread_params = Params(
-        thread_body, allowed={"messages", "tool_resources", "metadata"}, strict=ctx.strict
-    )
+    check_tool_resources(params)
+    thread_params = params.nested(
+        "thread", allowed={"messages", "tool_resources", "metadata"}
+    ) or Params({}, allowed=(), strict=False, relaxed=ctx.permissive, where="thread")
     emit = ctx.emitter(streaming=ctx.wants_stream(params))
-    thread = new_thread(ctx, thread_params, "thread")
+    thread = new_thread(ctx, thread_params)
     try:
         _check_runnable(ctx, thread["id"], assistant, settings)
     except ApiError:
@@ -285,18 +248,7 @@ def submit_tool_outputs(ctx: Context) -> ApiResponse:
     get_thread(ctx, thread_id)
     record = get_run(ctx, thread_id, ctx.params["run_id"])
     params = ctx.body({"tool_outputs", "stream"}, required=True)
-    outputs = params.array("tool_outputs")
-    if outputs is None:
-        params.required("tool_outputs")
-    checked: list[JSON] = []
-    for index, output in enumerate(outputs or []):
-        if not isinstance(output, dict):
-            raise bad_request(
-                f"Invalid type for 'tool_outputs[{index}]': expected an object.",
-                param=f"tool_outputs[{index}]",
-                code="invalid_type",
-            )
-        checked.append(output)
+    checked = tool_outputs(params)
     emit = ctx.emitter(streaming=ctx.wants_stream(params))
     if ctx.permissive and record.status != "requires_action":
         return ok(record.obj)

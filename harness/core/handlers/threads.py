@@ -6,6 +6,7 @@ from typing import Any
 
 from harness.core.handlers.common import get_thread, ok, update_metadata
 from harness.core.handlers.messages import add_user_message
+from harness.core.handlers.options import check_tool_resources
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, deleted_object, thread_object
 from harness.core.params import Params
@@ -16,11 +17,11 @@ __all__ = ["ROUTES", "new_thread"]
 _FIELDS = {"messages", "tool_resources", "metadata"}
 
 
-def new_thread(ctx: Context, params: Params, param: str = "") -> JSON:
+def new_thread(ctx: Context, params: Params) -> JSON:
     """Create a thread (and its initial messages) from a ``thread`` body."""
-    prefix = f"{param}." if param else ""
     metadata = params.metadata()
     messages = params.array("messages") or []
+    check_tool_resources(params)
     state = ctx.state
     thread = thread_object(
         id=state.ids.new("thread"),
@@ -30,7 +31,7 @@ def new_thread(ctx: Context, params: Params, param: str = "") -> JSON:
     state.store.threads.put(thread["id"], thread)
     try:
         for index, message in enumerate(messages):
-            add_user_message(ctx, thread["id"], message, f"{prefix}messages[{index}]")
+            add_user_message(ctx, thread["id"], message, params.name(f"messages[{index}]"))
     except Exception:
         _drop_thread(ctx, thread["id"])
         raise
@@ -55,6 +56,7 @@ def retrieve(ctx: Context) -> ApiResponse:
 def modify(ctx: Context) -> ApiResponse:
     thread = get_thread(ctx, ctx.path_id("thread_id", "thread", "thread"))
     params = ctx.body({"tool_resources", "metadata"})
+    check_tool_resources(params)
     update_metadata(thread, params.raw("metadata"))
     resources: Any = params.obj("tool_resources")
     if resources is not None:
