@@ -143,7 +143,7 @@ def test_a_loop_ignoring_requires_action_fails_the_test(project: pytest.Pytester
     result.stdout.fnmatch_lines(
         [
             "E *openai.BadRequestError: *is waiting for tool outputs*Missing outputs for call_*"
-            " (get_weather)*",
+            " (lookup)*",
             "*- harness contract violations -*",
             "  [[]poll-requires-action[]] GET /v1/threads/thread_*/runs/run_*: the client polled"
             " run_* 11 times in a row while it waited in 'requires_action' (limit 10)*",

@@ -12,6 +12,11 @@ from harness.scenario import load_scenario, parse_scenario
 
 HEADERS = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 FORCED = {"type": "function", "function": {"name": "get_weather"}}
+TOOLS = [
+    {"type": "function", "function": {"name": "get_weather"}},
+    {"type": "function", "function": {"name": "get_time"}},
+]
+"""The functions the scripted calls name: a client declares the tools it is asked to call."""
 TWO_CALLS = """
 name: two-calls
 runs:
@@ -145,7 +150,7 @@ def test_a_loop_that_ignores_requires_action_is_caught_fast(
     client: openai.OpenAI, api: AssistantsAPI
 ) -> None:
     api.load_scenario(parse_scenario(TWO_CALLS))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=TOOLS)  # type: ignore[arg-type]
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     with pytest.raises(openai.BadRequestError) as caught:

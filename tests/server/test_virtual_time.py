@@ -44,7 +44,9 @@ def _unrelated(api: AssistantsAPI, count: int) -> None:
 
 
 def _run(client: openai.OpenAI, content: str = "Hi", **options: object) -> tuple[str, str]:
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "function", "function": {"name": "get_weather"}}]
+    )
     thread = client.beta.threads.create(messages=[{"role": "user", "content": content}])
     run = client.beta.threads.runs.create(
         thread_id=thread.id,
