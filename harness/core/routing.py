@@ -36,6 +36,10 @@ class Router(Generic[H]):
 
         return register
 
+    def routes(self) -> list[tuple[str, str]]:
+        """Every ``(METHOD, /pattern)`` registered, in matching order."""
+        return [(method, "/" + "/".join(segments)) for segments, method, _ in self._routes]
+
     def match(self, method: str, path: str) -> Match[H]:
         parts = tuple(path.strip("/").split("/"))
         allowed: list[str] = []
