@@ -23,6 +23,7 @@ _COMMANDS = (
     "convert",
     "conform",
     "schema",
+    "init",
 )
 
 
