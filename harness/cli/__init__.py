@@ -24,6 +24,9 @@ _COMMANDS = (
     "conform",
     "schema",
     "init",
+    "clock",
+    "journal",
+    "reset",
 )
 
 
