@@ -16,7 +16,9 @@ SUBMIT = "/v1/threads/*/runs/*/submit_tool_outputs"
 def test_assert_on_the_tool_outputs_the_client_submitted(
     harness_client: openai.OpenAI, harness_server: HarnessServer
 ) -> None:
-    assistant = harness_client.beta.assistants.create(model="gpt-4o")
+    assistant = harness_client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "function", "function": {"name": "get_weather"}}]
+    )
     thread = harness_client.beta.threads.create(messages=[{"role": "user", "content": "Paris?"}])
     run = harness_client.beta.threads.runs.create_and_poll(
         thread_id=thread.id, assistant_id=assistant.id

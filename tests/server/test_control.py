@@ -92,7 +92,9 @@ def test_cli_twins_against_a_running_server(
     server: FakeServer, client: openai.OpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server.api.load_scenario(load_scenario("builtin:requires-action-expired"))
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "function", "function": {"name": "get_weather"}}]
+    )
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.status == "requires_action"
