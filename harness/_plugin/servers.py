@@ -141,7 +141,27 @@ class HarnessServer:
 
     @property
     def requests(self) -> list[RequestRecord]:
+        """Every request this test sent, in order: method, path, query, parsed JSON body
+        (secrets scrubbed, headers not kept) and the answer's status."""
         return self.api.state.journal.requests
+
+    def get_requests(
+        self, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> list[RequestRecord]:
+        """The requests that fit every filter given; ``path`` may hold ``*`` wildcards, e.g.
+        ``get_requests("POST", "/v1/threads/*/runs/*/submit_tool_outputs")``."""
+        return self.api.state.journal.find_requests(method, path, status)
+
+    def get_request(
+        self, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> RequestRecord:
+        """The one request that fits the filters; ``AssertionError`` if none or several do."""
+        found = self.get_requests(method, path, status)
+        wanted = " ".join(str(part) for part in (method, path, status) if part is not None)
+        if len(found) != 1:
+            seen = ", ".join(f"{r.method} {r.path} → {r.status}" for r in found) or "none"
+            raise AssertionError(f"expected one request {wanted}, got {len(found)}: {seen}")
+        return found[0]
 
     def client(self, **options: Any) -> openai.OpenAI:
         """A new ``openai.OpenAI`` on this server (``options`` go to the SDK); close it."""

@@ -9,32 +9,12 @@ from dataclasses import dataclass, field
 
 from harness.cassettes._encoding import decoded
 from harness.cassettes._model import Body, Cassette, Headers, Interaction, Request, Response
+from harness.secrets import PLACEHOLDER, SECRET_HEADERS, SECRET_PATTERNS
 
 __all__ = ["DEFAULT_SCRUBBER", "PLACEHOLDER", "SECRET_HEADERS", "Scrubber"]
 
-PLACEHOLDER = "<scrubbed>"
-
-SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "api-key",
-        "x-api-key",
-        "openai-organization",
-        "openai-project",
-        "cookie",
-        "set-cookie",
-    }
-)
-"""Headers whose whole value is replaced (the header itself stays, to keep the shape)."""
-
-_BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}", "sk-" + PLACEHOLDER),
-    (r"org-[A-Za-z0-9]{20,}", "org-" + PLACEHOLDER),
-    (r"proj_[A-Za-z0-9]{20,}", "proj_" + PLACEHOLDER),
-    (r"\b(__cf_bm|_cfuvid)=[^;,\s\"']+", r"\1=" + PLACEHOLDER),
-)
-"""API keys, organisation and project ids, Cloudflare cookies: anywhere (URI, headers, body)."""
+# The rules are shared with the request journal: see harness.secrets.
+_BUILTIN_PATTERNS = SECRET_PATTERNS
 
 Rule = tuple[re.Pattern[str], str]
 

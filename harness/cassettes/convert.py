@@ -347,12 +347,12 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
     return document
 
 
-def convert_cassette(cassette: Cassette, *, name: str) -> str:
-    """The scenario of a recording as YAML text, with a schema comment for editors."""
+def convert_cassette(cassette: Cassette, *, name: str, header: str = "") -> str:
+    """The scenario of a recording as YAML text, after ``header`` (the editors' schema comment)."""
     body = yaml.safe_dump(
         scenario_document(cassette, name=name),
         sort_keys=False,
         allow_unicode=True,
         width=100,
     )
-    return "# yaml-language-server: $schema=../../harness/schemas/scenario.schema.json\n" + body
+    return header + body

@@ -23,6 +23,10 @@ _COMMANDS = (
     "convert",
     "conform",
     "schema",
+    "init",
+    "clock",
+    "journal",
+    "reset",
 )
 
 

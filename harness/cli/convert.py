@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.cassettes import import_file
 from harness.cassettes.convert import convert_cassette
+from harness.schemas import files
 
 __all__ = ["register"]
 
@@ -35,8 +36,15 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cassette = import_file(args.cassette)
-    text = convert_cassette(cassette, name=args.name or args.output.stem)
+    # Editors resolve the schema comment relative to the scenario: point at the project's copy,
+    # or put one beside the scenario.
+    schema = files.find_scenario_schema(args.output)
+    header = files.editor_comment(args.output, schema or args.output.parent / files.SCENARIO_FILE)
+    text = convert_cassette(cassette, name=args.name or args.output.stem, header=header)
     _write_atomically(args.output, text)
+    if schema is None:
+        (written,) = files.write_files(args.output.parent, ["scenario"])
+        print(f"{written}: the scenario schema, for editors")
     print(f"{args.output}: scenario written from {args.cassette}")
     if args.verify:
         from harness.cassettes.verify import compare_with_recording

@@ -29,6 +29,7 @@ def register(subparsers: Any) -> None:
 
 
 _SUFFIXES = (".yaml", ".yml", ".json", ".har")
+_SCHEMA_FILES = (".schema.json", ".defs.json")
 
 
 def _expand(paths: list[str]) -> list[str]:
@@ -36,7 +37,12 @@ def _expand(paths: list[str]) -> list[str]:
     for text in paths:
         path = Path(text)
         if path.is_dir():
-            result += sorted(str(p) for p in path.rglob("*") if p.suffix in _SUFFIXES)
+            # The JSON Schemas kept beside scenarios for editors are not scenarios.
+            result += sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix in _SUFFIXES and not p.name.endswith(_SCHEMA_FILES)
+            )
         else:
             result.append(text)
     return result

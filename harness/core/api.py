@@ -106,7 +106,7 @@ class AssistantsAPI:
                     answer.stream_error_after = response.stream_error_after
                 response = answer
             self.state.journal.log_request(
-                RequestRecord(request.method, prefix + request.path, response.status)
+                RequestRecord.capture(request, path=prefix + request.path, status=response.status)
             )
         response.headers.setdefault("x-request-id", f"req_{self._request_counter:024d}")
         response.headers.setdefault("openai-version", "2020-10-01")

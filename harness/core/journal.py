@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import threading
 from dataclasses import dataclass, field
+from typing import Any
+
+from harness.core.http import ApiRequest
+from harness.secrets import PLACEHOLDER, scrub_json, scrub_text
 
 __all__ = ["Journal", "RequestRecord", "Violation", "format_timeline"]
 
@@ -26,9 +32,59 @@ class Violation:
 
 @dataclass(frozen=True)
 class RequestRecord:
+    """One request the server answered, as a test asserts on it (secrets already scrubbed).
+
+    Headers are not kept (they carry the API key); ``body`` is the parsed JSON body, ``None``
+    when there was none or it was not JSON.
+    """
+
     method: str
     path: str
+    """The full path, API prefix included: ``/v1/threads/thread_…/runs``."""
     status: int
+    """The status of the answer."""
+    query: tuple[tuple[str, str], ...] = ()
+    body: Any = None
+
+    @classmethod
+    def capture(cls, request: ApiRequest, *, path: str, status: int) -> RequestRecord:
+        """The record of ``request`` answered with ``status``."""
+        query = tuple(
+            (key, PLACEHOLDER if key.lower() in _SECRET_PARAMS else scrub_text(value))
+            for key, value in request.query
+        )
+        return cls(request.method, path, status, query, _json_body(request.body))
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query as a dict (the first value of a repeated name)."""
+        params: dict[str, str] = {}
+        for key, value in self.query:
+            params.setdefault(key, value)
+        return params
+
+    def matches(
+        self, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> bool:
+        """Whether this request fits every filter given; ``path`` may hold ``*`` wildcards."""
+        return (
+            (method is None or self.method == method.upper())
+            and (path is None or fnmatch.fnmatchcase(self.path, path))
+            and (status is None or self.status == status)
+        )
+
+
+# Query parameters some clients carry a key in (Azure's ``api-key``, ``?key=``…).
+_SECRET_PARAMS = frozenset({"api-key", "api_key", "key", "access_token", "token"})
+
+
+def _json_body(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return scrub_json(json.loads(raw))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None  # not JSON: the handler answered 400, nothing to assert on
 
 
 @dataclass
@@ -64,6 +120,14 @@ class Journal:
             self.requests.clear()
             self.timelines.clear()
             self.notes.clear()
+
+    def find_requests(
+        self, method: str | None = None, path: str | None = None, status: int | None = None
+    ) -> list[RequestRecord]:
+        """The requests, in order, that fit every filter (see :meth:`RequestRecord.matches`)."""
+        with self._lock:
+            requests = list(self.requests)
+        return [record for record in requests if record.matches(method, path, status)]
 
     def timeline(self, run_id: str) -> str:
         return format_timeline(self.timelines.get(run_id, []))

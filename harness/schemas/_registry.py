@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["BASE_URI", "SUFFIX", "kinds", "load", "validator"]
+__all__ = ["BASE_URI", "SUFFIX", "file_names", "file_text", "kinds", "load", "validator"]
 
 BASE_URI = "https://harness.invalid/schemas/"
 SUFFIX = ".schema.json"
@@ -28,6 +28,16 @@ def _texts() -> tuple[tuple[str, str], ...]:
             if entry.is_file() and entry.name.endswith(".json")
         )
     )
+
+
+def file_names() -> list[str]:
+    """Every shipped file: the ``*.schema.json`` kinds and what they share (``*.defs.json``)."""
+    return [name for name, _ in _texts()]
+
+
+def file_text(name: str) -> str | None:
+    """The exact text of one shipped file, or None when there is none."""
+    return dict(_texts()).get(name)
 
 
 def kinds() -> list[str]:

@@ -1,22 +1,20 @@
 """A thin aiohttp adapter over :class:`harness.core.AssistantsAPI`.
 
 ``/v1/...`` is the Assistants API; ``/__harness/...`` is a small control plane (journal, reset,
-virtual clock) for clients in any language.
+virtual clock) for clients in any language, in :mod:`harness.server.control`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from dataclasses import asdict
-from typing import Any
 
 from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 from harness.core.http import caller_of
 from harness.server import errors
+from harness.server.control import add_control_routes
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -32,9 +30,7 @@ def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
     errors.install(app)  # aiohttp's own answers (404 outside the API, bad HTTP) as envelopes
     app[API_KEY] = api
     app[_PREFIX] = prefix.rstrip("/")
-    app.router.add_get("/__harness/journal", _journal)
-    app.router.add_post("/__harness/reset", _reset)
-    app.router.add_post("/__harness/clock", _clock)
+    add_control_routes(app, API_KEY)
     app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _api)
     return app
 
@@ -92,29 +88,3 @@ async def _stream(request: web.Request, response: ApiResponse) -> web.StreamResp
     if connected:
         await stream.write_eof()
     return stream
-
-
-async def _journal(request: web.Request) -> web.Response:
-    journal = request.app[API_KEY].state.journal
-    body: dict[str, Any] = {
-        "violations": [asdict(v) for v in journal.violations],
-        "timelines": {run_id: journal.timeline(run_id) for run_id in journal.timelines},
-        "requests": [asdict(r) for r in journal.requests],
-    }
-    return web.json_response(body)
-
-
-async def _reset(request: web.Request) -> web.Response:
-    request.app[API_KEY].reset()
-    return web.json_response({"reset": True})
-
-
-async def _clock(request: web.Request) -> web.Response:
-    clock = request.app[API_KEY].state.clock
-    try:
-        data = json.loads(await request.read() or b"{}")
-        seconds = float(data.get("advance_s", 0))
-        clock.advance(seconds)
-    except (ValueError, TypeError, AttributeError) as error:
-        return web.json_response({"error": {"message": f"bad clock request: {error}"}}, status=400)
-    return web.json_response({"now": clock.now()})

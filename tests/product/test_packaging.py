@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import harness
+from harness.cli import main
 
 DISTRIBUTION = "assistants-harness"
 TEST_ONLY = re.compile(r"^(pytest|hypothesis|mypy|ruff|types-|brotli)", re.IGNORECASE)
@@ -65,11 +66,11 @@ def test_dev_tools_come_only_with_dev() -> None:
     assert "pytest" in {name for name, extra in _requirements() if extra == "pytest"}
 
 
-def test_version_flag_prints_the_installed_version() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "--version"], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == f"harness {metadata.version(DISTRIBUTION)}"
+def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"harness {metadata.version(DISTRIBUTION)}"
 
 
 def test_serve_works_without_pytest_or_hypothesis() -> None:
