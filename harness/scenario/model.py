@@ -18,6 +18,7 @@ __all__ = [
     "CodeInterpreterSpec",
     "ContractRules",
     "FaultSpec",
+    "IngestionSpec",
     "LastError",
     "MessageSpec",
     "OutputExpectation",
@@ -203,6 +204,29 @@ class FaultSpec:
 
 
 @dataclass(frozen=True)
+class IngestionSpec:
+    """How the processing of a vector store file, a file batch or a vector store ends.
+
+    Scripts are consumed in order by the first object of ``target`` they match; objects no
+    script matches complete after one observation, as the real API's small files did.
+    """
+
+    target: str
+    """``file`` (a vector store file), ``file_batch`` or ``vector_store``."""
+    match: str | None = None
+    """A glob over the file's name (a batch matches when any of its files does), or over the
+    vector store's name; ``None`` matches any."""
+    status: str = "completed"
+    """How it ends: ``completed``, ``failed`` or ``cancelled`` (files, batches); ``expired``
+    (vector stores)."""
+    polls: int = 1
+    """How many observations show it ``in_progress`` (a store: ``completed``) first."""
+    last_error: LastError | None = None
+    """The ``last_error`` of a failed file."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class ContractRules:
     """The client's side of the contract, checked by the server."""
 
@@ -249,6 +273,7 @@ class Scenario:
     threads: tuple[SeedThread, ...] = ()
     runs: tuple[RunScript, ...] = ()
     faults: tuple[FaultSpec, ...] = ()
+    ingestion: tuple[IngestionSpec, ...] = ()
     contract: ContractRules = field(default_factory=ContractRules)
     default_run: RunScript | None = None
     """The script of runs no scripted run matches; the built-in default when ``None``."""
