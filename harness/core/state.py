@@ -80,6 +80,12 @@ class ScriptQueue:
             return forced_tool_run_script(forced)
         return self._default
 
+    def is_builtin_default(self, script: RunScript) -> bool:
+        """``script`` is what runs get when nothing scripted them (not a scenario's default)."""
+        return script is self._default and (
+            self.scenario is None or self.scenario.default_run is None
+        )
+
     def unused(self) -> list[RunScript]:
         return [script for script, used in zip(self._scripts, self._used, strict=True) if not used]
 

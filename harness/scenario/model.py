@@ -15,9 +15,13 @@ __all__ = [
     "BUILTIN_PREFIX",
     "DECLARED",
     "Activity",
+    "CitationSpec",
     "CodeInterpreterSpec",
     "ContractRules",
     "FaultSpec",
+    "FileSearchResultSpec",
+    "FileSearchSpec",
+    "GeneratedFileSpec",
     "IngestionSpec",
     "LastError",
     "MessageSpec",
@@ -32,6 +36,7 @@ __all__ = [
     "ToolCallSpec",
     "Usage",
     "default_run_script",
+    "file_search_run_script",
     "forced_tool_run_script",
 ]
 
@@ -108,12 +113,30 @@ class OutputExpectation:
 
 
 @dataclass(frozen=True)
+class CitationSpec:
+    """An annotation of a message: a piece of its text that cites or points to a file."""
+
+    text: str
+    """The annotated text as it appears in the message (e.g. ``【4:0†source】``)."""
+    file: str | None = None
+    """The file's name or id: for a citation, a file the run's file_search found (the first
+    result when ``None``); for a ``file_path``, a file the run's code_interpreter wrote."""
+    kind: str = "file_citation"
+    """``file_citation`` or ``file_path``."""
+
+
+@dataclass(frozen=True)
 class MessageSpec:
     """An assistant message the run posts to its thread."""
 
     text: str
     chunks: tuple[str, ...] = ()
     """How the text is split into stream deltas; derived from ``text`` when empty."""
+    citations: tuple[CitationSpec, ...] = ()
+    """Annotations; each ``text`` must occur in the message text (in order)."""
+    quote_search: bool = False
+    """The text quotes the best passage the run's file_search found and cites it (the
+    default reply of a file_search assistant); ``text`` is then a lead-in."""
 
 
 @dataclass(frozen=True)
@@ -126,10 +149,45 @@ class CodeInterpreterSpec:
     logs: str | None = None
     """Logs output of the call, if any."""
     id: str | None = None
+    images: tuple[str, ...] = ()
+    """File names of PNG images the code draws: each becomes an ``image`` output, a file
+    (purpose ``assistants_output``) and an ``image_file`` part of the run's next message."""
+    files: tuple[GeneratedFileSpec, ...] = ()
+    """Files the code writes (for ``file_path`` annotations)."""
 
 
-Activity = MessageSpec | CodeInterpreterSpec
-"""What a step does when it is entered, in order: post a message, or run code."""
+@dataclass(frozen=True)
+class GeneratedFileSpec:
+    """A file a code_interpreter call writes."""
+
+    name: str
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class FileSearchResultSpec:
+    """One scripted file_search result."""
+
+    file: str
+    """The name or id of a stored file."""
+    text: str | None = None
+    """The passage returned; the file's passage that best matches the query when ``None``."""
+    score: float = 0.9
+
+
+@dataclass(frozen=True)
+class FileSearchSpec:
+    """A file_search call the run makes by itself over its vector stores."""
+
+    query: str | None = None
+    """What is searched for; the thread's last user message when ``None``."""
+    results: tuple[FileSearchResultSpec, ...] = ()
+    """Scripted results; when empty, the stores' files are searched for the query."""
+    id: str | None = None
+
+
+Activity = MessageSpec | CodeInterpreterSpec | FileSearchSpec
+"""What a step does when it is entered, in order: post a message, run code, search files."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +349,23 @@ def default_run_script(reply: str = "Hello! This is the harness fake assistant."
                 "completed",
                 activity=(MessageSpec(reply),),
                 usage=Usage(prompt_tokens=30, completion_tokens=12),
+            ),
+        ),
+    )
+
+
+def file_search_run_script() -> RunScript:
+    """A file_search assistant's run with no scenario: search, then answer quoting the best
+    passage with a citation."""
+    return RunScript(
+        name="default-file-search",
+        steps=(
+            StepSpec("queued"),
+            StepSpec("in_progress"),
+            StepSpec(
+                "completed",
+                activity=(FileSearchSpec(), MessageSpec("", quote_search=True)),
+                usage=Usage(prompt_tokens=900, completion_tokens=40),
             ),
         ),
     )
