@@ -9,8 +9,16 @@ from harness.core.objects import JSON
 from harness.core.records import RunRecord
 from harness.scenario.model import CitationSpec, MessageSpec
 
-__all__ = ["SOURCE_MARKER", "annotation_json", "image_part", "message_text", "tool_file_ids"]
+__all__ = [
+    "NOTHING_FOUND",
+    "SOURCE_MARKER",
+    "annotation_json",
+    "image_part",
+    "message_text",
+    "tool_file_ids",
+]
 
+NOTHING_FOUND = "I could not find anything about that in the files."
 SOURCE_MARKER = "【4:0†source】"
 """How the model marked a citation in its text (BodhiApp's recording)."""
 
@@ -21,7 +29,7 @@ def message_text(spec: MessageSpec, record: RunRecord) -> tuple[str, tuple[Citat
     if not spec.quote_search:
         return spec.text, spec.citations
     if not record.search_results:
-        return spec.text or "I could not find anything about that in the files.", ()
+        return NOTHING_FOUND, ()
     best = record.search_results[0]
     sentence = _first_sentence(best["text"])
     lead = spec.text or f"From {best['file_name']}:"
