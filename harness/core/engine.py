@@ -539,15 +539,18 @@ class RunEngine:
             resources = owner.get("tool_resources") if owner else None
             store_ids += file_parts.tool_file_ids(resources, "file_search", "vector_store_ids")
         files: list[StoredFile] = []
-        for vs_file in self.store.vector_store_files.values():
-            file = self.store.files.get(vs_file.obj["id"])
-            if (
-                vs_file.obj["vector_store_id"] in store_ids
-                and _will_be_searchable(vs_file.status, vs_file.script.status)
-                and file is not None
-                and file not in files
-            ):
-                files.append(file)
+        for store_id in store_ids:
+            vector_store = self.store.vector_stores.get(store_id)
+            for key in vector_store.file_keys if vector_store is not None else ():
+                vs_file = self.store.vector_store_files.get(key)
+                file = self.store.files.get(key.partition("/")[2])
+                if (
+                    vs_file is not None
+                    and _will_be_searchable(vs_file.status, vs_file.script.status)
+                    and file is not None
+                    and file not in files
+                ):
+                    files.append(file)
         return files
 
     def _last_user_text(self, thread_id: str) -> str:

@@ -74,6 +74,9 @@ class VectorStoreRecord:
     obj: JSON
     script: IngestionSpec | None = None
     views: int = 1
+    file_keys: dict[str, None] = field(default_factory=dict)
+    """Store keys of its files, in the order they were added (an ordered set)."""
+    batch_ids: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:

@@ -17,6 +17,7 @@ from harness.core.file_records import (
     StoredFile,
     VectorStoreFileRecord,
     VectorStoreRecord,
+    vector_store_file_key,
 )
 from harness.core.objects import JSON, file_counts, vector_store_file_object
 from harness.core.store import Store
@@ -87,6 +88,8 @@ class Ingestor:
         script = self._take("file", [file.filename, file.id]) or IngestionSpec("file")
         record = VectorStoreFileRecord(obj, script, batch_id=batch_id)
         self.store.vector_store_files.put(record.key, record)
+        vector_store.file_keys.pop(record.key, None)  # re-added: it moves to the end
+        vector_store.file_keys[record.key] = None
         self._settle(vector_store)
         return record
 
@@ -95,7 +98,26 @@ class Ingestor:
         script = self._take("file_batch", names) or IngestionSpec("file_batch")
         record = BatchRecord(obj, script, [file.id for file in files])
         self.store.file_batches.put(record.id, record)
+        vector_store = self.store.vector_stores.get(obj["vector_store_id"])
+        if vector_store is not None:
+            vector_store.batch_ids.append(record.id)
         return record
+
+    def remove_file(self, record: VectorStoreFileRecord) -> None:
+        """Take a file out of its vector store (the file itself stays)."""
+        self.store.vector_store_files.pop(record.key)
+        vector_store = self.store.vector_stores.get(record.obj["vector_store_id"])
+        if vector_store is not None:
+            vector_store.file_keys.pop(record.key, None)
+            self._settle(vector_store)
+
+    def remove_store(self, vector_store: VectorStoreRecord) -> None:
+        """Forget a vector store, its files and its batches."""
+        self.store.vector_stores.pop(vector_store.id)
+        for key in vector_store.file_keys:
+            self.store.vector_store_files.pop(key)
+        for batch_id in vector_store.batch_ids:
+            self.store.file_batches.pop(batch_id)
 
     # -- observations ---------------------------------------------------------------------
 
@@ -118,7 +140,7 @@ class Ingestor:
             if script.status in ("cancelled", "failed") and batch.views >= script.polls:
                 self.stop_batch(batch, script.status)
             else:
-                for record in self._batch_files(batch):
+                for record in self.batch_files(batch):
                     self._advance(record)
         batch.views += 1
         self.settle_batch(batch)
@@ -136,15 +158,15 @@ class Ingestor:
             vector_store.obj["status"] = "expired"
         vector_store.views += 1
         self._settle(vector_store)
-        for batch in self.store.file_batches.where(
-            lambda b: b.obj["vector_store_id"] == vector_store.id
-        ):
-            self.settle_batch(batch)
+        for batch_id in vector_store.batch_ids:
+            batch = self.store.file_batches.get(batch_id)
+            if batch is not None:
+                self.settle_batch(batch)
         return vector_store.obj
 
     def stop_batch(self, batch: BatchRecord, status: str = "cancelled") -> None:
         """End a batch (the client cancelled it, or its script): its unfinished files too."""
-        for record in self._batch_files(batch):
+        for record in self.batch_files(batch):
             if record.status == "in_progress":
                 record.obj["status"] = status
                 if status == "failed":
@@ -167,12 +189,21 @@ class Ingestor:
     # -- derived state --------------------------------------------------------------------
 
     def files_of(self, vector_store_id: str) -> list[VectorStoreFileRecord]:
-        return self.store.vector_store_files.where(
-            lambda r: r.obj["vector_store_id"] == vector_store_id
-        )
+        """The files of a vector store, in the order they were added (no scan of others)."""
+        vector_store = self.store.vector_stores.get(vector_store_id)
+        if vector_store is None:
+            return []
+        found = (self.store.vector_store_files.get(key) for key in vector_store.file_keys)
+        return [record for record in found if record is not None]
 
-    def _batch_files(self, batch: BatchRecord) -> list[VectorStoreFileRecord]:
-        return self.store.vector_store_files.where(lambda r: r.batch_id == batch.id)
+    def batch_files(self, batch: BatchRecord) -> list[VectorStoreFileRecord]:
+        """The files a batch added (and that are still in its store from that batch)."""
+        store_id = batch.obj["vector_store_id"]
+        found = (
+            self.store.vector_store_files.get(vector_store_file_key(store_id, file_id))
+            for file_id in batch.file_ids
+        )
+        return [record for record in found if record is not None and record.batch_id == batch.id]
 
     def _advance(self, record: VectorStoreFileRecord) -> None:
         script = record.script
@@ -203,7 +234,7 @@ class Ingestor:
             obj["status"] = "completed"
 
     def settle_batch(self, batch: BatchRecord) -> None:
-        files = self._batch_files(batch)
+        files = self.batch_files(batch)
         batch.obj["file_counts"] = file_counts([record.status for record in files])
         if batch.obj["status"] == "in_progress" and all(r.status in _DONE for r in files):
             batch.obj["status"] = "completed"

@@ -103,8 +103,7 @@ def cancel(ctx: Context) -> ApiResponse:
 
 def list_(ctx: Context) -> ApiResponse:
     batch = _get(ctx)
-    records = ctx.state.store.vector_store_files.where(lambda r: r.batch_id == batch.id)
-    return list_files(ctx, records)
+    return list_files(ctx, ctx.state.ingestion.batch_files(batch))
 
 
 ROUTES = [

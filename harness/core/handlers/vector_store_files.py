@@ -77,9 +77,7 @@ def retrieve(ctx: Context) -> ApiResponse:
 
 def delete(ctx: Context) -> ApiResponse:
     record = _get(ctx)
-    ctx.state.store.vector_store_files.pop(record.key)
-    vector_store = get_vector_store(ctx, ctx.params["vector_store_id"])
-    ctx.state.ingestion.set_expiry(vector_store)
+    ctx.state.ingestion.remove_file(record)
     return ok({"id": record.obj["id"], "object": "vector_store.file.deleted", "deleted": True})
 
 

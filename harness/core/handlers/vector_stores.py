@@ -195,12 +195,7 @@ def modify(ctx: Context) -> ApiResponse:
 
 def delete(ctx: Context) -> ApiResponse:
     record = get_vector_store(ctx, ctx.params["vector_store_id"])
-    store = ctx.state.store
-    store.vector_stores.pop(record.id)
-    for file in ctx.state.ingestion.files_of(record.id):
-        store.vector_store_files.pop(file.key)
-    for batch in store.file_batches.where(lambda b: b.obj["vector_store_id"] == record.id):
-        store.file_batches.pop(batch.id)
+    ctx.state.ingestion.remove_store(record)
     return ok(deleted_object("vector_store", record.id))
 
 
