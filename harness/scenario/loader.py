@@ -68,6 +68,11 @@ _INGESTION_TARGETS = {
     "file_batches": "file_batch",
     "vector_stores": "vector_store",
 }
+_INGESTION_ERRORS = {
+    "server_error": "The file could not be processed.",
+    "unsupported_file": "The file type is not supported.",
+    "invalid_file": "The file could not be parsed.",
+}
 _INGESTION_ENDINGS = {
     "file": ("completed", "failed", "cancelled"),
     "file_batch": ("completed", "failed", "cancelled"),
@@ -342,7 +347,7 @@ class _Builder:
                         status=status,
                         polls=item.get("polls", 1),
                         last_error=LastError(
-                            error["code"], error.get("message") or _default_error(error["code"])
+                            error["code"], error.get("message") or _INGESTION_ERRORS[error["code"]]
                         )
                         if error
                         else None,
