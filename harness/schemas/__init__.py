@@ -49,6 +49,8 @@ _KIND_BY_OBJECT: Mapping[str, str] = MappingProxyType(
         "vector_store.file": "vector_store.file",
         "vector_store.file.deleted": "vector_store.file.deleted",
         "vector_store.files_batch": "vector_store.files_batch",
+        "vector_store.file_content.page": "vector_store.file_content.page",
+        "vector_store.search_results.page": "vector_store.search_results.page",
     }
 )
 

@@ -213,3 +213,30 @@ async def test_async_helpers(aclient: openai.AsyncOpenAI) -> None:
     assert batch.status == "completed"
     assert batch.file_counts.completed == 2
     assert (await aclient.vector_stores.retrieve(store.id)).file_counts.completed == 3
+
+
+def test_search_content_and_attributes(client: openai.OpenAI) -> None:
+    store = client.vector_stores.create(name="docs")
+    guide = client.files.create(
+        file=("guide.md", GUIDE + b"\nThreads hold messages.\n"), purpose="assistants"
+    )
+    other = client.files.create(file=("other.md", b"Nothing relevant.\n"), purpose="assistants")
+    client.vector_stores.files.create_and_poll(
+        file_id=guide.id, vector_store_id=store.id, attributes={"lang": "en"}
+    )
+    client.vector_stores.files.create_and_poll(file_id=other.id, vector_store_id=store.id)
+    updated = client.vector_stores.files.update(
+        other.id, vector_store_id=store.id, attributes={"lang": "fr"}
+    )
+    assert updated.attributes == {"lang": "fr"}
+    results = list(client.vector_stores.search(store.id, query="What is a run step?"))
+    assert results[0].file_id == guide.id
+    assert results[0].content[0].text.startswith("A run step is")
+    assert results[0].attributes == {"lang": "en"}
+    assert 0 < results[0].score <= 1
+    only_fr = client.vector_stores.search(
+        store.id, query="run step", filters={"type": "eq", "key": "lang", "value": "fr"}
+    )
+    assert {r.file_id for r in only_fr} == {other.id}
+    pieces = list(client.vector_stores.files.content(guide.id, vector_store_id=store.id))
+    assert [p.text for p in pieces] == [GUIDE.decode().strip(), "Threads hold messages."]

@@ -13,6 +13,7 @@ from harness.core.handlers.vector_stores import (
 )
 from harness.core.http import ApiResponse
 from harness.core.params import invalid_choice
+from harness.core.search import passages
 from harness.core.state import Context, not_found
 from harness.core.store import paginate
 
@@ -75,6 +76,29 @@ def retrieve(ctx: Context) -> ApiResponse:
     return ok(ctx.state.ingestion.observe_file(record), poll_headers(ctx))
 
 
+def update(ctx: Context) -> ApiResponse:
+    record = _get(ctx)
+    params = ctx.body({"attributes"}, required=True)
+    params.required("attributes")
+    record.obj["attributes"] = params.obj("attributes")
+    return ok(record.obj)
+
+
+def content(ctx: Context) -> ApiResponse:
+    """The file's parsed text, as passages (what file_search reads)."""
+    record = _get(ctx)
+    file = get_file(ctx, record.obj["id"])
+    data = [{"type": "text", "text": text} for text in passages(file.text())]
+    return ok(
+        {
+            "object": "vector_store.file_content.page",
+            "data": data,
+            "has_more": False,
+            "next_page": None,
+        }
+    )
+
+
 def delete(ctx: Context) -> ApiResponse:
     record = _get(ctx)
     ctx.state.ingestion.remove_file(record)
@@ -85,5 +109,7 @@ ROUTES = [
     ("POST", "/vector_stores/{vector_store_id}/files", create),
     ("GET", "/vector_stores/{vector_store_id}/files", list_),
     ("GET", "/vector_stores/{vector_store_id}/files/{file_id}", retrieve),
+    ("POST", "/vector_stores/{vector_store_id}/files/{file_id}", update),
+    ("GET", "/vector_stores/{vector_store_id}/files/{file_id}/content", content),
     ("DELETE", "/vector_stores/{vector_store_id}/files/{file_id}", delete),
 ]

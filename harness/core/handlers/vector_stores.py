@@ -11,6 +11,7 @@ from harness.core.handlers.files import get_file
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, deleted_object, vector_store_object
 from harness.core.params import Params, bad_request, invalid_choice
+from harness.core.search import search
 from harness.core.state import Context, not_found
 from harness.core.store import paginate
 
@@ -193,6 +194,87 @@ def modify(ctx: Context) -> ApiResponse:
     return ok(record.obj)
 
 
+def search_store(ctx: Context) -> ApiResponse:
+    """``POST /vector_stores/{id}/search``: the best passages of its ingested files."""
+    record = get_vector_store(ctx, ctx.params["vector_store_id"])
+    params = ctx.body(
+        {"query", "rewrite_query", "max_num_results", "filters", "ranking_options"}, required=True
+    )
+    query = params.required("query")
+    queries = [query] if isinstance(query, str) else query
+    if not isinstance(queries, list) or not all(isinstance(q, str) for q in queries):
+        raise bad_request(
+            "Invalid type for 'query': expected a string or an array of strings.",
+            param="query",
+            code="invalid_type",
+        )
+    limit = params.number("max_num_results", minimum=1, maximum=50, integer=True) or 10
+    params.boolean("rewrite_query")
+    wanted = params.obj("filters")
+    state = ctx.state
+    state.ingestion.touch(record)
+    files = [
+        file
+        for vs_file in state.ingestion.files_of(record.id)
+        if vs_file.status == "completed"
+        and _passes(wanted, vs_file.obj.get("attributes") or {})
+        and (file := state.store.files.get(vs_file.obj["id"])) is not None
+    ]
+    found = search(" ".join(queries), files, limit=int(limit))
+    attributes = {
+        r.obj["id"]: r.obj.get("attributes") or {} for r in state.ingestion.files_of(record.id)
+    }
+    data = [
+        {
+            "file_id": p.file.id,
+            "filename": p.file.filename,
+            "score": p.score,
+            "attributes": attributes.get(p.file.id, {}),
+            "content": [{"type": "text", "text": p.text}],
+        }
+        for p in found
+    ]
+    return ok(
+        {
+            "object": "vector_store.search_results.page",
+            "search_query": queries,
+            "data": data,
+            "has_more": False,
+            "next_page": None,
+        }
+    )
+
+
+_COMPARISONS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _passes(wanted: Any, attributes: dict[str, Any]) -> bool:
+    """A comparison filter (``eq``, ``gt``, …) or a compound one (``and``, ``or``)."""
+    if not isinstance(wanted, dict):
+        return True
+    kind = wanted.get("type")
+    if kind in ("and", "or"):
+        results = [_passes(item, attributes) for item in wanted.get("filters") or []]
+        return all(results) if kind == "and" else any(results)
+    compare = _COMPARISONS.get(str(kind))
+    if compare is None:
+        raise invalid_choice("filters.type", str(kind), (*_COMPARISONS, "and", "or"))
+    key = wanted.get("key")
+    if key not in attributes:
+        return False
+    try:
+        return bool(compare(attributes[key], wanted.get("value")))
+    except TypeError:
+        return False
+
+
 def delete(ctx: Context) -> ApiResponse:
     record = get_vector_store(ctx, ctx.params["vector_store_id"])
     ctx.state.ingestion.remove_store(record)
@@ -205,4 +287,5 @@ ROUTES = [
     ("GET", "/vector_stores/{vector_store_id}", retrieve),
     ("POST", "/vector_stores/{vector_store_id}", modify),
     ("DELETE", "/vector_stores/{vector_store_id}", delete),
+    ("POST", "/vector_stores/{vector_store_id}/search", search_store),
 ]
