@@ -18,8 +18,14 @@ ID_PREFIXES = {
     "run": "run",
     "run_step": "step",
     "tool_call": "call",
+    "file": "file",
+    "vector_store": "vs",
+    "file_batch": "vsfb",
 }
 """The prefix of each kind of id, as the real API issued them."""
+
+_SEPARATORS = {"file": "-"}
+"""File ids are ``file-…``, every other kind ``prefix_…``."""
 
 
 class IdFactory:
@@ -35,7 +41,7 @@ class IdFactory:
         prefix = ID_PREFIXES[kind]
         with self._lock:
             suffix = "".join(self._random.choices(_ALPHABET, k=_LENGTH))
-        return f"{prefix}_{suffix}"
+        return f"{prefix}{_SEPARATORS.get(kind, '_')}{suffix}"
 
     def reset(self) -> None:
         """Start the sequence again from the seed."""

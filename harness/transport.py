@@ -44,7 +44,7 @@ def _http_response(
         raise httpx2.ConnectError("harness: connection reset (fault)", request=request)
     if response.stream is not None:
         return httpx2.Response(response.status, headers=response.headers, stream=events(response))
-    headers = {**response.headers, "Content-Type": "application/json"}
+    headers = {**response.headers, "Content-Type": response.media_type}
     return httpx2.Response(response.status, headers=headers, content=response.encoded_body())
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from harness._plugin.settings import MarkerOptions
 from harness.core.journal import Violation, format_timeline
-from harness.scenario.model import FaultSpec, RunScript, Scenario
+from harness.scenario.model import FaultSpec, IngestionSpec, RunScript, Scenario
 
 if TYPE_CHECKING:
     from harness.core import AssistantsAPI
@@ -68,7 +68,18 @@ def _unused_lines(api: AssistantsAPI) -> list[str]:
         for script in api.state.scripts.unused()
     ]
     lines.extend(f"  {_fault_label(scenario, fault)}: never fired" for fault in api.faults.unused())
+    lines.extend(
+        f"  {_ingestion_label(spec)}: no object the client made matched it"
+        for spec in api.state.ingestion.unused()
+    )
     return lines
+
+
+def _ingestion_label(spec: IngestionSpec) -> str:
+    section = {"file": "files", "file_batch": "file_batches"}.get(spec.target, "vector_stores")
+    where = f" (line {spec.line})" if spec.line is not None else ""
+    match = f"; matching {spec.match!r}" if spec.match is not None else ""
+    return f"ingestion.{section}{where} [{spec.status} after {spec.polls} poll(s){match}]"
 
 
 def _script_label(scenario: Scenario, script: RunScript) -> str:

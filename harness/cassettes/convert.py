@@ -47,6 +47,12 @@ class RecordedRun:
     activity: dict[int, list[_Activity]] = field(default_factory=dict)
     """Observation index → what happened just before it (messages, code)."""
     final_messages: list[str] = field(default_factory=list)
+    citations: list[tuple[str, str]] = field(default_factory=list)
+    """(annotated text, file id) of the file_citation annotations of its final messages."""
+
+
+_Answer = tuple[str, str, list[tuple[str, str]]]
+"""An assistant message: run id, text, and its (annotated text, file id) citations."""
 
 
 def _path(uri: str) -> str:
@@ -75,7 +81,7 @@ def recorded_runs(interactions: Iterable[Interaction]) -> list[RecordedRun]:
         run.snapshots.append(obj)
         return run
 
-    messages: dict[str, tuple[str, str]] = {}
+    messages: dict[str, _Answer] = {}
     for interaction in interactions:
         response = interaction.response
         if response.is_sse:
@@ -90,29 +96,37 @@ def recorded_runs(interactions: Iterable[Interaction]) -> list[RecordedRun]:
         for item in items or []:
             if isinstance(item, dict) and item.get("object") == "thread.message":
                 _remember_message(item, messages)
-    for run_id, text in messages.values():
+    for run_id, text, citations in messages.values():
         if run_id in runs:
             runs[run_id].final_messages.append(text)
+            runs[run_id].citations.extend(citations)
     return list(runs.values())
 
 
-def _remember_message(item: JSON, messages: dict[str, tuple[str, str]]) -> None:
+def _remember_message(item: JSON, messages: dict[str, _Answer]) -> None:
     if item.get("role") != "assistant" or not item.get("run_id"):
         return
-    text = "".join(
-        block["text"]["value"]
+    blocks = [
+        block["text"]
         for block in item.get("content") or []
         if block.get("type") == "text" and isinstance(block.get("text"), dict)
-    )
+    ]
+    text = "".join(block["value"] for block in blocks)
+    citations = [
+        (note["text"], note["file_citation"]["file_id"])
+        for block in blocks
+        for note in block.get("annotations") or []
+        if note.get("type") == "file_citation" and isinstance(note.get("file_citation"), dict)
+    ]
     if text:
-        messages[item["id"]] = (item["run_id"], text)
+        messages[item["id"]] = (item["run_id"], text, citations)
 
 
 def _read_stream(
     interaction: Interaction,
     runs: dict[str, RecordedRun],
     observe: Any,
-    messages: dict[str, tuple[str, str]],
+    messages: dict[str, _Answer],
 ) -> None:
     pending: list[_Activity] = []
     current: _Activity | None = None
@@ -188,7 +202,35 @@ def _completion(last: str) -> list[str]:
     return []
 
 
-def _steps(run: RecordedRun) -> list[Any]:
+def _file_names(cassette: Cassette) -> dict[str, str]:
+    """File id → name, from the recorded uploads (and retrievals) of the Files API."""
+    names: dict[str, str] = {}
+    for interaction in cassette.interactions:
+        body = interaction.response.json()
+        items = (
+            body.get("data") if isinstance(body, dict) and body.get("object") == "list" else [body]
+        )
+        for item in items or []:
+            if isinstance(item, dict) and item.get("object") == "file" and "filename" in item:
+                names[item["id"]] = item["filename"]
+    return names
+
+
+def _cited_answer(run: RecordedRun, file_names: dict[str, str]) -> list[JSON]:
+    """A file_search that finds the cited files, then the answers with their citations."""
+    files = list(dict.fromkeys(file_names.get(file_id, file_id) for _, file_id in run.citations))
+    messages: list[JSON] = []
+    for text in run.final_messages:
+        citations = [
+            {"text": marker, "file": file_names.get(file_id, file_id)}
+            for marker, file_id in run.citations
+            if marker in text
+        ]
+        messages.append({"message": {"text": text, "citations": citations} if citations else text})
+    return [{"file_search": {"results": [{"file": name} for name in files]}}, *messages]
+
+
+def _steps(run: RecordedRun, file_names: dict[str, str] | None = None) -> list[Any]:
     steps: list[Any] = []
     index = 0
     while index < len(run.statuses):
@@ -214,7 +256,10 @@ def _steps(run: RecordedRun) -> list[Any]:
         if activity:
             step["activity"] = [_activity_entry(item) for item in activity]
         elif status in ("completed", "incomplete") and run.final_messages and not run.streamed:
-            step["messages"] = list(run.final_messages)
+            if run.citations:
+                step["activity"] = _cited_answer(run, file_names or {})
+            else:
+                step["messages"] = list(run.final_messages)
         if status == "failed" and snapshot.get("last_error"):
             error = snapshot["last_error"]
             step["last_error"] = {"code": error["code"], "message": error.get("message", "")}
@@ -336,7 +381,8 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
     if threads:
         document["threads"] = threads
     if runs:
-        document["runs"] = [{"steps": _steps(run)} for run in runs]
+        file_names = _file_names(cassette)
+        document["runs"] = [{"steps": _steps(run, file_names)} for run in runs]
     partial = [run for run in runs if _completion(run.statuses[-1])]
     if partial:
         ends = ", ".join(f"run {runs.index(run) + 1} at '{run.statuses[-1]}'" for run in partial)

@@ -2,8 +2,9 @@
 
 Used to check a converted scenario against its recording: drive the fake server (playing the
 scenario) with the requests the recorded client made, and compare what each side answered. The
-ids in paths and bodies are rewritten as the live server hands out its own; non-Assistants
-requests (files, vector stores, chat) are skipped.
+ids in paths and bodies are rewritten as the live server hands out its own. Files and vector
+stores are driven too (uploads are sent as recorded, multipart and all); other requests (chat,
+embeddings) are skipped.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from harness.sse import parse_json_events
 
 __all__ = ["DrivenExchange", "Story", "redrive", "story_of"]
 
-_ID = re.compile(r"\b(?:asst|thread|msg|run|step|call)_[A-Za-z0-9]+\b")
-_ASSISTANTS_PATH = re.compile(r"^/v1/(assistants|threads)(/|$)")
+_ID = re.compile(r"\b(?:(?:asst|thread|msg|run|step|call|vs|vsfb)_|file-)[A-Za-z0-9]+\b")
+_ASSISTANTS_PATH = re.compile(r"^/v1/(assistants|threads|files|vector_stores)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,17 @@ def redrive(
                 + _rewrite(path, mapping)
                 + (f"?{_rewrite(query, mapping)}" if query else "")
             )
-            body = _rewrite(request.text, mapping).encode() if request.content else None
+            content_type = request.header("content-type") or "application/json"
+            body: bytes | None = None
+            if request.content:
+                # A multipart upload is sent as it was (its boundary is in the Content-Type).
+                multipart = content_type.startswith("multipart/")
+                body = request.content if multipart else _rewrite(request.text, mapping).encode()
             response = http.request(
                 request.method,
                 url,
                 content=body,
-                headers={**headers, "Content-Type": "application/json"} if body else headers,
+                headers={**headers, "Content-Type": content_type} if body else headers,
             )
             events = (
                 parse_json_events(response.text)

@@ -17,6 +17,10 @@ SCHEMA_GROUPS: tuple[tuple[str, str], ...] = (
     ("deleted", "deletion answers"),
     ("error", "error envelopes"),
     ("stream_event", "stream events"),
+    ("file", "file objects"),
+    ("vector_store", "vector store objects"),
+    ("vector_store.file", "vector store file objects"),
+    ("vector_store.files_batch", "file batch objects"),
 )
 """Schema group → what it covers; one ``schemas.<group>`` check each."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from harness.conformance._checks import CheckSpec
 from harness.conformance._context import Probe
 from harness.conformance._crud import ASSISTANTS, MESSAGES, THREADS
+from harness.conformance._files import FILES, VECTOR_STORES
 from harness.conformance._final import FINAL
 from harness.conformance._lists import ERRORS, PAGINATION
 from harness.conformance._runs import CANCELLATION, LOCKING, RUNS, TOOLS
@@ -23,6 +24,8 @@ PROBES: tuple[Probe, ...] = (
     TOOLS,
     CANCELLATION,
     STREAMING,
+    FILES,
+    VECTOR_STORES,
     FINAL,
 )
 """The schema checks come last: they judge every payload the others saw."""

@@ -21,6 +21,8 @@ AREAS: tuple[str, ...] = (
     "tools",
     "cancellation",
     "streaming",
+    "files",
+    "vector_stores",
     "schemas",
 )
 """Every area a check belongs to, in report order."""

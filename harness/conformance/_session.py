@@ -30,7 +30,14 @@ __all__ = ["Answer", "SchemaProblem", "Session", "StreamAnswer"]
 
 JSON = dict[str, Any]
 _REQUIRED = re.compile(r"'([^']+)' is a required property")
-_DELETED_KINDS = ("assistant.deleted", "thread.deleted", "thread.message.deleted")
+_DELETED_KINDS = (
+    "assistant.deleted",
+    "thread.deleted",
+    "thread.message.deleted",
+    "file.deleted",
+    "vector_store.deleted",
+    "vector_store.file.deleted",
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class Session:
     """Run id → every status observed, in order."""
     assistants: list[str] = field(default_factory=list)
     threads: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    vector_stores: list[str] = field(default_factory=list)
     deleted: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -319,7 +328,12 @@ class Session:
     # -- cleanup ------------------------------------------------------------------------------
 
     def created(self, kind: str, object_id: str) -> None:
-        (self.assistants if kind == "assistant" else self.threads).append(object_id)
+        lists = {
+            "assistant": self.assistants,
+            "file": self.files,
+            "vector_store": self.vector_stores,
+        }
+        lists.get(kind, self.threads).append(object_id)
 
     def cleanup(self) -> None:
         """Delete what the battery created, best effort."""
@@ -330,6 +344,12 @@ class Session:
         for assistant_id in self.assistants:
             if assistant_id not in self.deleted:
                 self._quietly(beta.assistants.with_raw_response.delete, assistant_id)
+        for store_id in self.vector_stores:
+            if store_id not in self.deleted:
+                self._quietly(self.client.vector_stores.with_raw_response.delete, store_id)
+        for file_id in self.files:
+            if file_id not in self.deleted:
+                self._quietly(self.client.files.with_raw_response.delete, file_id)
 
     def _quietly(self, method: Callable[..., LegacyAPIResponse[Any]], object_id: str) -> None:
         self.requests += 1

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from harness.core.faults import FaultInjector
-from harness.core.handlers import Handler, build_router
+from harness.core.handlers import Route, build_router
 from harness.core.http import ApiRequest, ApiResponse, Cut, SSEEvent, StreamBody
 from harness.core.journal import RequestRecord, Violation
 from harness.core.routing import Router
@@ -50,7 +50,7 @@ class AssistantsAPI:
         self, config: ServerConfig | None = None, scenario: Scenario | None = None
     ) -> None:
         self.config = config or ServerConfig()
-        self._router: Router[Handler] = build_router()
+        self._router: Router[Route] = build_router()
         self._lock = threading.RLock()
         self._request_counter = 0
         self._arguments = ArgumentFactory(seed=self.config.seed or 0)
@@ -124,8 +124,11 @@ class AssistantsAPI:
     def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
         try:
             request = check_request(request)
-            self._check_headers(request, label)
             match = self._router.match(request.method, request.path)
+            # Unknown paths answer as the beta did; the Files and vector store APIs never
+            # needed the beta header (nor did they go away with the Assistants API).
+            beta = match.handler is None or match.handler.beta
+            self._check_headers(request, label, beta=beta)
             if match.handler is None:
                 if match.allowed:
                     raise ApiError(
@@ -135,7 +138,7 @@ class AssistantsAPI:
                     )
                 raise ApiError(404, f"Invalid URL ({label})")
             context = Context(self.state, request, match.params, label)
-            response = match.handler(context)
+            response = match.handler.handler(context)
             if self.config.validate_responses and response.stream is None:
                 _check_schema(response.body)
             if response.stream is None:
@@ -157,8 +160,8 @@ class AssistantsAPI:
             )
         return response
 
-    def _check_headers(self, request: ApiRequest, label: str) -> None:
-        if self.config.profile == "sunset":
+    def _check_headers(self, request: ApiRequest, label: str, *, beta: bool) -> None:
+        if self.config.profile == "sunset" and beta:
             # Since 2026-08-26 every Assistants path is gone; the API answers as for any
             # unknown route (its real "Invalid URL" body).
             raise ApiError(404, f"Invalid URL ({label})")
@@ -174,18 +177,20 @@ class AssistantsAPI:
                 "https://platform.openai.com/account/api-keys.",
                 code="invalid_api_key",
             )
-        beta = request.header("openai-beta") or ""
-        if "assistants=v2" not in beta:
+        if not beta:
+            return
+        header = request.header("openai-beta") or ""
+        if "assistants=v2" not in header:
             scenario = self.scenario
             if scenario is None or scenario.contract.require_beta_header:
                 self.state.journal.violate(
                     Violation(
                         "beta-header",
-                        f"the request carried OpenAI-Beta: {beta!r}, not 'assistants=v2'",
+                        f"the request carried OpenAI-Beta: {header!r}, not 'assistants=v2'",
                         label,
                     )
                 )
-                if "assistants=v1" in beta:
+                if "assistants=v1" in header:
                     raise ApiError(400, _V1_BETA, code="invalid_beta")
                 raise ApiError(400, _NO_BETA, code="invalid_beta")
 

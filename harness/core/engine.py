@@ -17,10 +17,19 @@ from dataclasses import dataclass, field
 import jsonschema
 
 from harness.clock import VirtualClock
-from harness.core import polling
+from harness.core import file_parts, polling, search
+from harness.core.file_records import StoredFile
 from harness.core.http import Pause, SSEEvent
 from harness.core.journal import Journal, Violation
-from harness.core.objects import JSON, message_object, run_step_object, text_content, usage_json
+from harness.core.objects import (
+    JSON,
+    file_object,
+    message_object,
+    run_step_object,
+    text_content,
+    usage_json,
+)
+from harness.core.png import tiny_png
 from harness.core.polling import PollWatch
 from harness.core.records import RunRecord
 from harness.core.store import Store
@@ -35,8 +44,10 @@ from harness.lifecycle import (
     TIMESTAMP_FIELD,
 )
 from harness.scenario.model import (
+    CitationSpec,
     CodeInterpreterSpec,
     ContractRules,
+    FileSearchSpec,
     LastError,
     MessageSpec,
     OutputExpectation,
@@ -280,6 +291,8 @@ class RunEngine:
         for activity in step.activity:
             if isinstance(activity, MessageSpec):
                 self._post_message(record, activity, step, emit)
+            elif isinstance(activity, FileSearchSpec):
+                self._search_files(record, activity, emit)
             else:
                 self._run_code(record, activity, emit)
         if binding is not None:
@@ -370,19 +383,30 @@ class RunEngine:
         self.store.messages.put(message["id"], message)
         emit.emit("thread.message.created", message)
         emit.emit("thread.message.in_progress", message)
-        for number, chunk in enumerate(spec.chunks or split_chunks(spec.text)):
+        value, citations = file_parts.message_text(spec, record)
+        notes = file_parts.annotation_json(
+            value, citations, lambda citation: self._cited_file(record, citation)
+        )
+        images = [file_parts.image_part(file_id) for file_id in record.unshown_images]
+        record.unshown_images = []
+        for index, image in enumerate(images):
+            self._message_delta(emit, message["id"], {"index": index, **image})
+        offset = 0
+        pending = list(enumerate(notes))
+        chunks = spec.chunks if spec.chunks and not spec.quote_search else split_chunks(value)
+        for number, chunk in enumerate(chunks):
             text: JSON = {"value": chunk}
-            if number == 0:
-                text["annotations"] = []
-            emit.emit(
-                "thread.message.delta",
-                {
-                    "id": message["id"],
-                    "object": "thread.message.delta",
-                    "delta": {"content": [{"index": 0, "type": "text", "text": text}]},
-                },
+            offset += len(chunk)
+            due = [(i, note) for i, note in pending if note["end_index"] <= offset]
+            pending = [(i, note) for i, note in pending if note["end_index"] > offset]
+            if number == 0 or due:
+                text["annotations"] = [{"index": i, **note} for i, note in due]
+            self._message_delta(
+                emit, message["id"], {"index": len(images), "type": "text", "text": text}
             )
-        message["content"] = [text_content(spec.text)]
+        block = text_content(value)
+        block["text"]["annotations"] = notes
+        message["content"] = [*images, block]
         if step.status == "incomplete" or step.status in {"failed", "cancelled", "expired"}:
             reason = _MESSAGE_REASON.get(step.incomplete_reason or "", "max_tokens")
             if step.status != "incomplete":
@@ -408,7 +432,16 @@ class RunEngine:
         outputs: list[JSON] = []
         if spec.logs is not None:
             outputs = [{"type": "logs", "logs": spec.logs}]
-            deltas.append({"code_interpreter": {"outputs": [{"index": 0, **outputs[0]}]}})
+        for name in spec.images:
+            image = self._write_file(name, tiny_png(f"{record.id}/{name}"))
+            record.unshown_images.append(image.id)
+            outputs.append({"type": "image", "image": {"file_id": image.id}})
+        for written in spec.files:
+            record.written_files[written.name] = self._write_file(
+                written.name, written.content.encode()
+            ).id
+        for index, output in enumerate(outputs):
+            deltas.append({"code_interpreter": {"outputs": [{"index": index, **output}]}})
         for delta in deltas:
             emit.emit(
                 "thread.run.step.delta",
@@ -431,6 +464,151 @@ class RunEngine:
             }
         ]
         self._finish_step(step, "completed", emit, None)
+
+    def _search_files(self, record: RunRecord, spec: FileSearchSpec, emit: Emitter) -> None:
+        call_id = spec.id or self.ids.new("tool_call")
+        step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
+        emit.emit(
+            "thread.run.step.delta",
+            {
+                "id": step["id"],
+                "object": "thread.run.step.delta",
+                "delta": {
+                    "step_details": {
+                        "type": "tool_calls",
+                        "tool_calls": [
+                            {"index": 0, "type": "file_search", "id": call_id, "file_search": {}}
+                        ],
+                    }
+                },
+            },
+        )
+        found = self._search(record, spec)
+        record.search_results.extend(
+            {"file_id": p.file.id, "file_name": p.file.filename, "text": p.text} for p in found
+        )
+        step["step_details"]["tool_calls"] = [
+            {
+                "id": call_id,
+                "type": "file_search",
+                "file_search": {
+                    "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0},
+                    "results": [
+                        {
+                            "file_id": p.file.id,
+                            "file_name": p.file.filename,
+                            "score": p.score,
+                            "content": [{"type": "text", "text": p.text}],
+                        }
+                        for p in found
+                    ],
+                },
+            }
+        ]
+        self._finish_step(step, "completed", emit, None)
+
+    def _search(self, record: RunRecord, spec: FileSearchSpec) -> list[search.Passage]:
+        query = spec.query if spec.query is not None else self._last_user_text(record.thread_id)
+        if spec.results:
+            found: list[search.Passage] = []
+            for result in spec.results:
+                file = self._named_file(result.file)
+                if file is None:
+                    raise ApiError(
+                        500,
+                        f"The scenario's file_search result names {result.file!r}, "
+                        "which is no stored file.",
+                    )
+                text = result.text
+                if text is None:
+                    best = search.search(query, [file], limit=1)
+                    text = best[0].text if best else ""
+                found.append(search.Passage(file, text, result.score))
+            return found
+        limit = 20
+        for tool in record.obj["tools"]:
+            if tool.get("type") == "file_search":
+                limit = (tool.get("file_search") or {}).get("max_num_results") or limit
+        files = self.searchable_files(record.obj["assistant_id"], record.thread_id)
+        return search.search(query, files, limit=limit)
+
+    def searchable_files(self, assistant_id: str, thread_id: str) -> list[StoredFile]:
+        """The ingested files of the vector stores an assistant and a thread use."""
+        store_ids: list[str] = []
+        for owner in (self.store.assistants.get(assistant_id), self.store.threads.get(thread_id)):
+            resources = owner.get("tool_resources") if owner else None
+            store_ids += file_parts.tool_file_ids(resources, "file_search", "vector_store_ids")
+        files: list[StoredFile] = []
+        for store_id in store_ids:
+            vector_store = self.store.vector_stores.get(store_id)
+            for key in vector_store.file_keys if vector_store is not None else ():
+                vs_file = self.store.vector_store_files.get(key)
+                file = self.store.files.get(key.partition("/")[2])
+                if (
+                    vs_file is not None
+                    and _will_be_searchable(vs_file.status, vs_file.script.status)
+                    and file is not None
+                    and file not in files
+                ):
+                    files.append(file)
+        return files
+
+    def _last_user_text(self, thread_id: str) -> str:
+        messages = self.store.messages.where(
+            lambda m: m["thread_id"] == thread_id and m["role"] == "user"
+        )
+        if not messages:
+            return ""
+        return " ".join(
+            block["text"]["value"] for block in messages[-1]["content"] if block["type"] == "text"
+        )
+
+    def _named_file(self, name: str) -> StoredFile | None:
+        by_id = self.store.files.get(name)
+        if by_id is not None:
+            return by_id
+        named = self.store.files.where(lambda f: f.filename == name)
+        return named[-1] if named else None
+
+    def _cited_file(self, record: RunRecord, citation: CitationSpec) -> str:
+        if citation.kind == "file_path":
+            file_id = record.written_files.get(citation.file or "")
+            named = self._named_file(citation.file) if citation.file else None
+            if file_id is None and named is not None:
+                file_id = named.id
+        else:
+            results = [
+                r["file_id"]
+                for r in record.search_results
+                if citation.file in (None, r["file_id"], r["file_name"])
+            ]
+            file_id = results[0] if results else None
+        if file_id is None:
+            raise ApiError(
+                500,
+                f"The scenario's {citation.kind} names {citation.file!r}, which the run neither "
+                "found with file_search nor wrote with code_interpreter.",
+            )
+        return file_id
+
+    def _write_file(self, name: str, content: bytes) -> StoredFile:
+        """A file the run's code_interpreter produced (purpose ``assistants_output``)."""
+        obj = file_object(
+            id=self.ids.new("file"),
+            created_at=self.clock.now(),
+            filename=name,
+            purpose="assistants_output",
+            size=len(content),
+            expires_at=None,
+        )
+        return self.store.files.put(obj["id"], StoredFile(obj, content))
+
+    @staticmethod
+    def _message_delta(emit: Emitter, message_id: str, part: JSON) -> None:
+        emit.emit(
+            "thread.message.delta",
+            {"id": message_id, "object": "thread.message.delta", "delta": {"content": [part]}},
+        )
 
     def _bind(self, record: RunRecord, step: StepSpec) -> ToolBinding:
         """The step's calls bound to the run's declared tools, with what that reports."""
@@ -549,6 +727,11 @@ class RunEngine:
         if count == limit + 1:
             self.journal.violate(Violation(rule, found, request, record.id))
         raise ApiError(400, error, type="harness_contract_violation", code=code)
+
+
+def _will_be_searchable(status: str, outcome: str) -> bool:
+    """Ingested, or on its way to it: a run waits for its stores as the real API's did."""
+    return status == "completed" or (status == "in_progress" and outcome == "completed")
 
 
 def _output_problem(expectation: OutputExpectation, output: object) -> str | None:

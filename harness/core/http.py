@@ -68,7 +68,8 @@ StreamBody = Iterator["SSEEvent | Pause | Cut"]
 
 @dataclass
 class ApiResponse:
-    """A response: JSON body, or a stream of events when ``stream`` is set."""
+    """A response: JSON body, raw bytes when ``content`` is set (a file download), or a stream
+    of events when ``stream`` is set."""
 
     status: int
     body: Any = None
@@ -80,10 +81,17 @@ class ApiResponse:
     """Real milliseconds to wait before answering (a fault)."""
     cut_stream_after: int | None = None
     stream_error_after: int | None = None
+    content: bytes | None = None
+    """Raw bytes sent as they are, instead of ``body`` as JSON."""
+    media_type: str = "application/json"
+    """The ``Content-Type`` of a non-streamed answer."""
     _encoded: tuple[Any, bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     def encoded_body(self) -> bytes:
-        """The body as strict JSON (never ``NaN``); encoded once per body object, then kept."""
+        """Raw ``content``, or the body as strict JSON (never ``NaN``); encoded once per body
+        object, then kept."""
+        if self.content is not None:
+            return self.content
         if self._encoded is None or self._encoded[0] is not self.body:
             text = json.dumps(self.body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
             self._encoded = (self.body, text.encode())

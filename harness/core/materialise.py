@@ -8,20 +8,23 @@ object with that id instead of a 404.
 from __future__ import annotations
 
 from harness.core.engine import Emitter
+from harness.core.file_records import StoredFile, VectorStoreRecord
 from harness.core.objects import (
     JSON,
     assistant_object,
+    file_object,
     message_object,
     run_object,
     run_step_object,
     text_content,
     thread_object,
+    vector_store_object,
 )
 from harness.core.records import RunRecord
 from harness.core.state import ServerState
 from harness.scenario.model import default_run_script
 
-__all__ = ["assistant", "message", "run", "run_step", "thread"]
+__all__ = ["assistant", "file", "message", "run", "run_step", "thread", "vector_store"]
 
 _PLACEHOLDER_TEXT = "(materialised by harness in permissive mode)"
 
@@ -83,3 +86,25 @@ def run_step(state: ServerState, record: RunRecord, step_id: str) -> JSON:
     step["status"] = "completed"
     step["completed_at"] = state.clock.now()
     return state.store.steps.put(step_id, step)
+
+
+def file(state: ServerState, file_id: str) -> StoredFile:
+    """A small text file with that id (purpose ``assistants``)."""
+    content = _PLACEHOLDER_TEXT.encode()
+    obj = file_object(
+        id=file_id,
+        created_at=state.clock.now(),
+        filename=f"{file_id}.txt",
+        purpose="assistants",
+        size=len(content),
+        expires_at=None,
+    )
+    return state.store.files.put(file_id, StoredFile(obj, content))
+
+
+def vector_store(state: ServerState, vector_store_id: str) -> VectorStoreRecord:
+    """An empty, completed vector store with that id."""
+    obj = vector_store_object(
+        id=vector_store_id, created_at=state.clock.now(), name=vector_store_id, params={}
+    )
+    return state.ingestion.new_store(obj)

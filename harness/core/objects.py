@@ -11,6 +11,9 @@ __all__ = [
     "JSON",
     "assistant_object",
     "deleted_object",
+    "file_batch_object",
+    "file_counts",
+    "file_object",
     "list_page",
     "message_object",
     "run_object",
@@ -18,6 +21,8 @@ __all__ = [
     "text_content",
     "thread_object",
     "usage_json",
+    "vector_store_file_object",
+    "vector_store_object",
 ]
 
 JSON = dict[str, Any]
@@ -183,4 +188,75 @@ def list_page(data: Sequence[JSON], *, has_more: bool) -> JSON:
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
         "has_more": has_more,
+    }
+
+
+def file_object(
+    *, id: str, created_at: int, filename: str, purpose: str, size: int, expires_at: int | None
+) -> JSON:
+    """An uploaded file, as ``POST /files`` answered (``status`` is deprecated but still sent)."""
+    obj: JSON = {
+        "object": "file",
+        "id": id,
+        "purpose": purpose,
+        "filename": filename,
+        "bytes": size,
+        "created_at": created_at,
+        "expires_at": expires_at,
+        "status": "processed",
+        "status_details": None,
+    }
+    return obj
+
+
+def file_counts(statuses: Sequence[str] = ()) -> JSON:
+    """``file_counts`` of a vector store or batch whose files are in ``statuses``."""
+    counts = {name: 0 for name in ("in_progress", "completed", "failed", "cancelled")}
+    for status in statuses:
+        counts[status] += 1
+    return {**counts, "total": len(statuses)}
+
+
+def vector_store_object(
+    *, id: str, created_at: int, name: str | None, params: Mapping[str, Any]
+) -> JSON:
+    return {
+        "id": id,
+        "object": "vector_store",
+        "name": name if name is not None else "",
+        "status": "completed",
+        "usage_bytes": 0,
+        "created_at": created_at,
+        "file_counts": file_counts(),
+        "metadata": dict(params.get("metadata") or {}),
+        "expires_after": params.get("expires_after"),
+        "expires_at": None,
+        "last_active_at": created_at,
+    }
+
+
+def vector_store_file_object(
+    *, file_id: str, vector_store_id: str, created_at: int, chunking_strategy: JSON
+) -> JSON:
+    return {
+        "id": file_id,
+        "object": "vector_store.file",
+        "usage_bytes": 0,
+        "created_at": created_at,
+        "vector_store_id": vector_store_id,
+        "status": "in_progress",
+        "last_error": None,
+        "chunking_strategy": chunking_strategy,
+        "attributes": {},
+    }
+
+
+def file_batch_object(*, id: str, vector_store_id: str, created_at: int) -> JSON:
+    return {
+        "id": id,
+        "object": "vector_store.files_batch",
+        "created_at": created_at,
+        "vector_store_id": vector_store_id,
+        "status": "in_progress",
+        "file_counts": file_counts(),
     }

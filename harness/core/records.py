@@ -30,6 +30,13 @@ class RunRecord:
     open_step_ids: list[str] = field(default_factory=list)
     streaming: bool = False
     """A stream is playing this run: polls show it but do not move it."""
+    search_results: list[JSON] = field(default_factory=list)
+    """What the run's file_search calls found (``file_id``, ``file_name``, ``text``), for the
+    citations of its messages."""
+    written_files: dict[str, str] = field(default_factory=dict)
+    """Files its code_interpreter calls wrote: name → file id (``file_path`` annotations)."""
+    unshown_images: list[str] = field(default_factory=list)
+    """Image file ids drawn by code_interpreter, not yet part of a message."""
 
     @property
     def id(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from harness.clock import DEFAULT_EPOCH, VirtualClock
 from harness.core.engine import Emitter, RunEngine
 from harness.core.http import ApiRequest
+from harness.core.ingestion import Ingestor
 from harness.core.journal import Journal
 from harness.core.params import Params, bad_request, invalid_choice, parse_json_body
 from harness.core.polling import PollWatch
@@ -47,6 +48,8 @@ class ServerConfig:
     """Virtual milliseconds a retrieval of a run advances that run's own time by (as if the
     client had waited); other traffic moves no clock."""
     run_expiry_s: int = 600
+    max_upload_bytes: int = 512 * 1024**2
+    """The largest file ``POST /files`` accepts (the real API's limit)."""
     validate_responses: bool = False
     """Check every response against the JSON Schemas (tests turn this on)."""
     profile: str = "default"
@@ -76,6 +79,12 @@ class ScriptQueue:
         if forced is not None and (self.scenario is None or self.scenario.default_run is None):
             return forced_tool_run_script(forced)
         return self._default
+
+    def is_builtin_default(self, script: RunScript) -> bool:
+        """``script`` is what runs get when nothing scripted them (not a scenario's default)."""
+        return script is self._default and (
+            self.scenario is None or self.scenario.default_run is None
+        )
 
     def unused(self) -> list[RunScript]:
         return [script for script, used in zip(self._scripts, self._used, strict=True) if not used]
@@ -119,6 +128,7 @@ class ServerState:
     clock: VirtualClock = field(init=False)
     ids: IdFactory = field(init=False)
     engine: RunEngine = field(init=False)
+    ingestion: Ingestor = field(init=False)
     scripts: ScriptQueue = field(default_factory=ScriptQueue)
     arguments: ArgumentFactory | None = None
     """Generated tool-call arguments; pass one to keep its cache across resets."""
@@ -137,6 +147,7 @@ class ServerState:
             arguments=self.arguments or ArgumentFactory(seed=self.config.seed or 0),
             check_declared_tools=not self.config.permissive,
         )
+        self.ingestion = Ingestor(self.store, self.clock, scenario.ingestion if scenario else ())
 
 
 @dataclass
@@ -161,9 +172,9 @@ class Context:
         data = parse_json_body(self.request.body, required=required and not self.permissive)
         return Params(data, allowed=allowed, strict=self.strict, relaxed=self.permissive)
 
-    def page(self) -> Page:
+    def page(self, *, default_limit: int = 20, max_limit: int = 100) -> Page:
         limit_text = self._query("limit")
-        limit = 20
+        limit = default_limit
         if limit_text is not None:
             # int() would also take "5_0", "+7", " 7" and non-ASCII digits; the API did not.
             if _ASCII_INTEGER.fullmatch(limit_text) is None:
@@ -174,7 +185,7 @@ class Context:
                 )
             limit = int(limit_text)
             if self.permissive:
-                limit = min(max(limit, 1), 100)
+                limit = min(max(limit, 1), max_limit)
             if limit < 1:
                 raise bad_request(
                     "Invalid 'limit': integer below minimum value. Expected a value >= 1, but "
@@ -182,10 +193,10 @@ class Context:
                     param="limit",
                     code="integer_below_min_value",
                 )
-            if limit > 100:
+            if limit > max_limit:
                 raise bad_request(
-                    "Invalid 'limit': integer above maximum value. Expected a value <= 100, but "
-                    f"got {limit} instead.",
+                    "Invalid 'limit': integer above maximum value. Expected a value <= "
+                    f"{max_limit}, but got {limit} instead.",
                     param="limit",
                     code="integer_above_max_value",
                 )

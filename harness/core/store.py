@@ -6,6 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from harness.core.file_records import (
+    BatchRecord,
+    StoredFile,
+    VectorStoreFileRecord,
+    VectorStoreRecord,
+)
 from harness.core.objects import JSON, list_page
 from harness.core.records import RunRecord
 
@@ -91,9 +97,24 @@ class Store:
     messages: Table[JSON] = field(default_factory=Table)
     runs: Table[RunRecord] = field(default_factory=Table)
     steps: Table[JSON] = field(default_factory=Table)
+    files: Table[StoredFile] = field(default_factory=Table)
+    vector_stores: Table[VectorStoreRecord] = field(default_factory=Table)
+    vector_store_files: Table[VectorStoreFileRecord] = field(default_factory=Table)
+    """Keyed by ``vector_store_id/file_id``."""
+    file_batches: Table[BatchRecord] = field(default_factory=Table)
 
     def tables(self) -> Iterable[Table[Any]]:
-        return (self.assistants, self.threads, self.messages, self.runs, self.steps)
+        return (
+            self.assistants,
+            self.threads,
+            self.messages,
+            self.runs,
+            self.steps,
+            self.files,
+            self.vector_stores,
+            self.vector_store_files,
+            self.file_batches,
+        )
 
     def clear(self) -> None:
         """Forget every object (a reset between tests)."""
@@ -107,4 +128,8 @@ class Store:
             "messages": len(self.messages),
             "runs": len(self.runs),
             "steps": len(self.steps),
+            "files": len(self.files),
+            "vector_stores": len(self.vector_stores),
+            "vector_store_files": len(self.vector_store_files),
+            "file_batches": len(self.file_batches),
         }

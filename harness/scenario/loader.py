@@ -22,9 +22,14 @@ from harness.errors import ScenarioError
 from harness.scenario._located import Located, parse_located
 from harness.scenario.model import (
     BUILTIN_PREFIX,
+    CitationSpec,
     CodeInterpreterSpec,
     ContractRules,
     FaultSpec,
+    FileSearchResultSpec,
+    FileSearchSpec,
+    GeneratedFileSpec,
+    IngestionSpec,
     LastError,
     MessageSpec,
     OutputExpectation,
@@ -57,6 +62,22 @@ _CONTINUATION = (
 
 Path_ = tuple[str | int, ...]
 T = TypeVar("T")
+
+_INGESTION_TARGETS = {
+    "files": "file",
+    "file_batches": "file_batch",
+    "vector_stores": "vector_store",
+}
+_INGESTION_ERRORS = {
+    "server_error": "The file could not be processed.",
+    "unsupported_file": "The file type is not supported.",
+    "invalid_file": "The file could not be parsed.",
+}
+_INGESTION_ENDINGS = {
+    "file": ("completed", "failed", "cancelled"),
+    "file_batch": ("completed", "failed", "cancelled"),
+    "vector_store": ("completed", "expired"),
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -268,6 +289,7 @@ class _Builder:
             self.collect(self.fault, item, ("faults", index))
             for index, item in enumerate(data.get("faults") or ())
         ]
+        ingestion = self.ingestion(data.get("ingestion") or {})
         if self.errors:
             raise _Noted
         return Scenario(
@@ -297,9 +319,59 @@ class _Builder:
             runs=tuple(run for run in runs if run is not None),
             default_run=default_run,
             faults=tuple(fault for fault in faults if fault is not None),
+            ingestion=ingestion,
             contract=ContractRules(**contract),
             source=self.located.source,
         )
+
+    def ingestion(self, data: Mapping[str, Any]) -> tuple[IngestionSpec, ...]:
+        """Ingestion outcomes, checked for what each kind of object can end as."""
+        specs: list[IngestionSpec] = []
+        for key, target in _INGESTION_TARGETS.items():
+            for index, item in enumerate(data.get(key) or ()):
+                path: Path_ = ("ingestion", key, index)
+                status = item["status"]
+                if status not in _INGESTION_ENDINGS[target]:
+                    self.note(
+                        (*path, "status"),
+                        f"{key} end as one of {', '.join(_INGESTION_ENDINGS[target])}, "
+                        f"not {status!r}",
+                    )
+                if "last_error" in item and status != "failed":
+                    self.note((*path, "last_error"), "only a failed file has last_error")
+                error = item.get("last_error")
+                specs.append(
+                    IngestionSpec(
+                        target=target,
+                        match=item.get("match"),
+                        status=status,
+                        polls=item.get("polls", 1),
+                        last_error=LastError(
+                            error["code"], error.get("message") or _INGESTION_ERRORS[error["code"]]
+                        )
+                        if error
+                        else None,
+                        line=(self.located.where(path) or (None,))[0],
+                    )
+                )
+        return tuple(specs)
+
+    def _check_annotations(self, value: Any, path: Path_) -> None:
+        """Each annotation's text must occur in the message text (once per annotation that
+        names it)."""
+        if not isinstance(value, dict):
+            return
+        text = value["text"]
+        seen: dict[str, int] = {}
+        for key in ("citations", "file_paths"):
+            for index, item in enumerate(value.get(key) or ()):
+                seen[item["text"]] = seen.get(item["text"], 0) + 1
+                if text.count(item["text"]) < seen[item["text"]]:
+                    self.note(
+                        (*path, key, index, "text"),
+                        f"{item['text']!r} does not occur in the message text {text!r}"
+                        + (" that often" if seen[item["text"]] > 1 else ""),
+                    )
 
     def run(self, data: Mapping[str, Any], path: Path_) -> RunScript:
         built = [
@@ -432,10 +504,20 @@ class _Builder:
             )
         if len(given) > 1:
             self.note(path, f"give one of 'message', 'messages' or 'activity', not {given}")
-        messages = [data["message"]] if "message" in data else list(data.get("messages") or ())
-        activity = [_message(m) for m in messages] + [
-            _activity(item) for item in data.get("activity") or ()
+        message_paths: list[tuple[Any, Path_]] = (
+            [(data["message"], (*path, "message"))]
+            if "message" in data
+            else [(m, (*path, "messages", i)) for i, m in enumerate(data.get("messages") or ())]
+        )
+        for message, where in message_paths:
+            self._check_annotations(message, where)
+        activity: list[MessageSpec | CodeInterpreterSpec | FileSearchSpec] = [
+            _message(m) for m, _ in message_paths
         ]
+        for index, item in enumerate(data.get("activity") or ()):
+            if "message" in item:
+                self._check_annotations(item["message"], (*path, "activity", index, "message"))
+            activity.append(_activity(item))
         for index, call in enumerate(data.get("tool_calls") or ()):
             if isinstance(call, dict) and isinstance(call.get("arguments"), str):
                 self.collect(
@@ -535,18 +617,45 @@ class _Builder:
 def _message(value: Any) -> MessageSpec:
     if isinstance(value, str):
         return MessageSpec(value)
-    return MessageSpec(value["text"], tuple(value.get("chunks") or ()))
+    annotations = [
+        CitationSpec(item["text"], item.get("file"), kind)
+        for key, kind in (("citations", "file_citation"), ("file_paths", "file_path"))
+        for item in value.get(key) or ()
+    ]
+    # Annotations are kept in the order they appear in the text.
+    annotations.sort(key=lambda note: value["text"].find(note.text))
+    return MessageSpec(
+        value["text"],
+        tuple(value.get("chunks") or ()),
+        citations=tuple(annotations),
+        quote_search=bool(value.get("quote_search", False)),
+    )
 
 
-def _activity(value: Mapping[str, Any]) -> MessageSpec | CodeInterpreterSpec:
+def _activity(value: Mapping[str, Any]) -> MessageSpec | CodeInterpreterSpec | FileSearchSpec:
     if "message" in value:
         return _message(value["message"])
+    if "file_search" in value:
+        search = value["file_search"]
+        return FileSearchSpec(
+            query=search.get("query"),
+            results=tuple(
+                FileSearchResultSpec(item["file"], item.get("text"), item.get("score", 0.9))
+                for item in search.get("results") or ()
+            ),
+            id=search.get("id"),
+        )
     code = value["code_interpreter"]
     return CodeInterpreterSpec(
         input=code["input"],
         chunks=tuple(code.get("chunks") or ()),
         logs=code.get("logs"),
         id=code.get("id"),
+        images=tuple(code.get("images") or ()),
+        files=tuple(
+            GeneratedFileSpec(item["name"], item.get("content", ""))
+            for item in code.get("files") or ()
+        ),
     )
 
 

@@ -15,9 +15,14 @@ __all__ = [
     "BUILTIN_PREFIX",
     "DECLARED",
     "Activity",
+    "CitationSpec",
     "CodeInterpreterSpec",
     "ContractRules",
     "FaultSpec",
+    "FileSearchResultSpec",
+    "FileSearchSpec",
+    "GeneratedFileSpec",
+    "IngestionSpec",
     "LastError",
     "MessageSpec",
     "OutputExpectation",
@@ -31,6 +36,7 @@ __all__ = [
     "ToolCallSpec",
     "Usage",
     "default_run_script",
+    "file_search_run_script",
     "forced_tool_run_script",
 ]
 
@@ -107,12 +113,30 @@ class OutputExpectation:
 
 
 @dataclass(frozen=True)
+class CitationSpec:
+    """An annotation of a message: a piece of its text that cites or points to a file."""
+
+    text: str
+    """The annotated text as it appears in the message (e.g. ``【4:0†source】``)."""
+    file: str | None = None
+    """The file's name or id: for a citation, a file the run's file_search found (the first
+    result when ``None``); for a ``file_path``, a file the run's code_interpreter wrote."""
+    kind: str = "file_citation"
+    """``file_citation`` or ``file_path``."""
+
+
+@dataclass(frozen=True)
 class MessageSpec:
     """An assistant message the run posts to its thread."""
 
     text: str
     chunks: tuple[str, ...] = ()
     """How the text is split into stream deltas; derived from ``text`` when empty."""
+    citations: tuple[CitationSpec, ...] = ()
+    """Annotations; each ``text`` must occur in the message text (in order)."""
+    quote_search: bool = False
+    """The text quotes the best passage the run's file_search found and cites it (the
+    default reply of a file_search assistant); ``text`` is then a lead-in."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +149,45 @@ class CodeInterpreterSpec:
     logs: str | None = None
     """Logs output of the call, if any."""
     id: str | None = None
+    images: tuple[str, ...] = ()
+    """File names of PNG images the code draws: each becomes an ``image`` output, a file
+    (purpose ``assistants_output``) and an ``image_file`` part of the run's next message."""
+    files: tuple[GeneratedFileSpec, ...] = ()
+    """Files the code writes (for ``file_path`` annotations)."""
 
 
-Activity = MessageSpec | CodeInterpreterSpec
-"""What a step does when it is entered, in order: post a message, or run code."""
+@dataclass(frozen=True)
+class GeneratedFileSpec:
+    """A file a code_interpreter call writes."""
+
+    name: str
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class FileSearchResultSpec:
+    """One scripted file_search result."""
+
+    file: str
+    """The name or id of a stored file."""
+    text: str | None = None
+    """The passage returned; the file's passage that best matches the query when ``None``."""
+    score: float = 0.9
+
+
+@dataclass(frozen=True)
+class FileSearchSpec:
+    """A file_search call the run makes by itself over its vector stores."""
+
+    query: str | None = None
+    """What is searched for; the thread's last user message when ``None``."""
+    results: tuple[FileSearchResultSpec, ...] = ()
+    """Scripted results; when empty, the stores' files are searched for the query."""
+    id: str | None = None
+
+
+Activity = MessageSpec | CodeInterpreterSpec | FileSearchSpec
+"""What a step does when it is entered, in order: post a message, run code, search files."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +262,29 @@ class FaultSpec:
 
 
 @dataclass(frozen=True)
+class IngestionSpec:
+    """How the processing of a vector store file, a file batch or a vector store ends.
+
+    Scripts are consumed in order by the first object of ``target`` they match; objects no
+    script matches complete after one observation, as the real API's small files did.
+    """
+
+    target: str
+    """``file`` (a vector store file), ``file_batch`` or ``vector_store``."""
+    match: str | None = None
+    """A glob over the file's name (a batch matches when any of its files does), or over the
+    vector store's name; ``None`` matches any."""
+    status: str = "completed"
+    """How it ends: ``completed``, ``failed`` or ``cancelled`` (files, batches); ``expired``
+    (vector stores)."""
+    polls: int = 1
+    """How many observations show it ``in_progress`` (a store: ``completed``) first."""
+    last_error: LastError | None = None
+    """The ``last_error`` of a failed file."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class ContractRules:
     """The client's side of the contract, checked by the server."""
 
@@ -249,6 +331,7 @@ class Scenario:
     threads: tuple[SeedThread, ...] = ()
     runs: tuple[RunScript, ...] = ()
     faults: tuple[FaultSpec, ...] = ()
+    ingestion: tuple[IngestionSpec, ...] = ()
     contract: ContractRules = field(default_factory=ContractRules)
     default_run: RunScript | None = None
     """The script of runs no scripted run matches; the built-in default when ``None``."""
@@ -266,6 +349,23 @@ def default_run_script(reply: str = "Hello! This is the harness fake assistant."
                 "completed",
                 activity=(MessageSpec(reply),),
                 usage=Usage(prompt_tokens=30, completion_tokens=12),
+            ),
+        ),
+    )
+
+
+def file_search_run_script() -> RunScript:
+    """A file_search assistant's run with no scenario: search, then answer quoting the best
+    passage with a citation."""
+    return RunScript(
+        name="default-file-search",
+        steps=(
+            StepSpec("queued"),
+            StepSpec("in_progress"),
+            StepSpec(
+                "completed",
+                activity=(FileSearchSpec(), MessageSpec("", quote_search=True)),
+                usage=Usage(prompt_tokens=900, completion_tokens=40),
             ),
         ),
     )

@@ -34,6 +34,7 @@ _KIND_BY_OBJECT: Mapping[str, str] = MappingProxyType(
     {
         "assistant": "assistant",
         "assistant.deleted": "assistant.deleted",
+        "file": "file",
         "list": "list",
         "thread": "thread",
         "thread.deleted": "thread.deleted",
@@ -43,6 +44,13 @@ _KIND_BY_OBJECT: Mapping[str, str] = MappingProxyType(
         "thread.run": "run",
         "thread.run.step": "run_step",
         "thread.run.step.delta": "run_step_delta",
+        "vector_store": "vector_store",
+        "vector_store.deleted": "vector_store.deleted",
+        "vector_store.file": "vector_store.file",
+        "vector_store.file.deleted": "vector_store.file.deleted",
+        "vector_store.files_batch": "vector_store.files_batch",
+        "vector_store.file_content.page": "vector_store.file_content.page",
+        "vector_store.search_results.page": "vector_store.search_results.page",
     }
 )
 
@@ -102,6 +110,8 @@ def kind_of(obj: Any) -> str | None:
         return None
     tag = obj.get("object")
     if isinstance(tag, str):
+        if tag == "file" and "deleted" in obj:
+            return "file.deleted"  # the Files API's DELETE answers with object "file"
         return _KIND_BY_OBJECT.get(tag)
     if "error" in obj:
         return "error"

@@ -61,7 +61,7 @@ async def _api(request: web.Request) -> web.StreamResponse:
     return web.Response(
         status=response.status,
         body=response.encoded_body(),
-        headers={**response.headers, "Content-Type": "application/json"},
+        headers={**response.headers, "Content-Type": response.media_type},
     )
 
 

@@ -2,7 +2,7 @@
 
 Each broken server breaks one rule of the contract, in the way a real look-alike might:
 (a) run objects miss ``expires_at``; (b) a locked thread accepts messages; (c) cancel answers
-``cancelled`` at once, skipping ``cancelling``.
+``cancelled`` at once, skipping ``cancelling``; (d) the Files API demands the beta header.
 """
 
 from __future__ import annotations
@@ -71,6 +71,17 @@ class SkipsCancelling(AssistantsAPI):
         return super().handle(request, prefix=prefix)
 
 
+class FilesNeedBeta(AssistantsAPI):
+    """(d) The Files API refuses requests without ``OpenAI-Beta`` (which it never required)."""
+
+    def handle(self, request: ApiRequest, *, prefix: str = "/v1") -> ApiResponse:
+        if request.path.startswith("/files") and request.header("openai-beta") is None:
+            message = "You must provide the 'OpenAI-Beta' header to access the Assistants API."
+            error = {"message": message, "type": "invalid_request_error", "param": None}
+            return ApiResponse(400, {"error": {**error, "code": "invalid_beta"}})
+        return super().handle(request, prefix=prefix)
+
+
 @web.middleware
 async def accepts_messages_while_locked(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -115,6 +126,12 @@ def server_without_expires_at() -> Iterator[FakeServer]:
 @pytest.fixture(scope="module")
 def server_skipping_cancelling() -> Iterator[FakeServer]:
     with FakeServer(SkipsCancelling(CONFIG)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server_files_needing_beta() -> Iterator[FakeServer]:
+    with FakeServer(FilesNeedBeta(CONFIG)) as server:
         yield server
 
 

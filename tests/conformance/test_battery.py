@@ -32,6 +32,7 @@ def test_fake_server_scores_100(fake_server: FakeServer) -> None:
     assert report.seconds < 10
     store = fake_server.api.state.store
     assert (len(store.assistants), len(store.threads)) == (0, 0), "the battery cleans up"
+    assert (len(store.files), len(store.vector_stores)) == (0, 0), "files and stores too"
 
 
 def test_every_endpoint_is_exercised(fake_server: FakeServer) -> None:
@@ -40,13 +41,18 @@ def test_every_endpoint_is_exercised(fake_server: FakeServer) -> None:
     shapes = {
         (r.method, _shape(r.path)) for r in fake_server.api.state.journal.requests if r.status < 300
     }
-    assert len(shapes) == 23, sorted(shapes)
+    # 23 Assistants operations, and every Files / vector store one but batch cancellation.
+    assert len(shapes) == 23 + 17, sorted(shapes)
+
+
+_LITERALS = {"submit_tool_outputs", "vector_stores", "file_batches"}
 
 
 def _shape(path: str) -> str:
     parts = path.split("/")
     return "/".join(
-        "{id}" if "_" in part and part != "submit_tool_outputs" else part for part in parts
+        "{id}" if ("_" in part or part.startswith("file-")) and part not in _LITERALS else part
+        for part in parts
     )
 
 
@@ -156,3 +162,13 @@ def test_cli_exits_one_below_min_score(server_skipping_cancelling: FakeServer) -
     assert "FAIL runs.cancel" in out.getvalue()
     assert "below --min-score 100 %" in out.getvalue()
     assert conform.main([*argv, "--min-score", "90"], out=io.StringIO()) == 0
+
+
+def test_names_a_files_api_that_demands_the_beta_header(
+    server_files_needing_beta: FakeServer,
+) -> None:
+    report = run_conformance(server_files_needing_beta.base_url, areas={"files", "vector_stores"})
+    failed = _failed(report)
+    assert failed["files.create"].startswith("files.create: expected 200, got 400")
+    assert "vector_stores.files" in failed  # its upload fails the same way
+    assert "vector_stores.create" not in failed

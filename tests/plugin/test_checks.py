@@ -213,3 +213,37 @@ def test_unused_opt_outs(
         """
     )
     run(*args).assert_outcomes(passed=1)
+
+
+def test_unused_ingestion_outcomes_are_reported(project: pytest.Pytester, run: Run) -> None:
+    project.makefile(
+        ".yaml",
+        ingestion="""\
+name: ingestion
+ingestion:
+  files:
+    - {match: 'scan-*.pdf', status: failed}
+    - {match: 'never-*.pdf', status: failed, polls: 2}
+""",
+    )
+    project.makepyfile(
+        test_ingestion="""
+        import pytest
+
+        @pytest.mark.harness_scenario("ingestion.yaml")
+        def test_one_scan(harness_client):
+            store = harness_client.vector_stores.create(name="docs")
+            done = harness_client.vector_stores.files.upload_and_poll(
+                vector_store_id=store.id, file=("scan-1.pdf", b"%PDF")
+            )
+            assert done.status == "failed"
+        """
+    )
+    result = run()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "  ingestion.files (line 5) [[]failed after 2 poll(s); matching 'never-*.pdf'[]]:"
+            " no object the client made matched it",
+        ]
+    )

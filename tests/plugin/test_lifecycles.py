@@ -42,7 +42,7 @@ def test_all_expands_to_one_case_per_builtin(project: pytest.Pytester, run: Run)
     )
     result = run("-v")
     names = builtin_names()
-    assert len(names) == 16
+    assert len(names) == 18
     result.assert_outcomes(passed=len(names))
     result.stdout.fnmatch_lines_random(
         [f"test_all.py::test_x[[]builtin:{name}[]] PASSED*" for name in names]

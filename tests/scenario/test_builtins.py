@@ -29,6 +29,18 @@ class Expected:
 
 TOOL_STORY = "queued › in_progress › requires_action › queued › in_progress › completed"
 EXPECTED = {
+    "code-interpreter-image": Expected(
+        "queued › in_progress › completed",
+        "queued › in_progress › completed",
+        "completed",
+        "Here is the chart. The data is at sandbox:/mnt/data/data.csv",
+    ),
+    "file-search-with-citations": Expected(
+        "queued › in_progress › completed",
+        "queued › in_progress › completed",
+        "completed",
+        "I could not find anything about that in the files.",  # no store: nothing found
+    ),
     "completed": Expected(
         "queued › in_progress › completed",
         "queued › in_progress › completed",
@@ -140,7 +152,7 @@ def _reply(client: openai.OpenAI, thread_id: str, run_id: str) -> str | None:
     messages = client.beta.threads.messages.list(thread_id, run_id=run_id).data
     if not messages:
         return None
-    block = messages[0].content[0]
+    block = messages[0].content[-1]  # an image part may come first
     assert block.type == "text"
     return block.text.value
 

@@ -228,7 +228,7 @@ def test_every_error_of_a_document_is_listed() -> None:
 
 
 def test_builtins_load_and_unknown_builtin_lists_the_known_ones() -> None:
-    assert len(builtin_names()) == 16
+    assert len(builtin_names()) == 18
     with pytest.raises(ScenarioError, match="no built-in scenario 'nope'; known: cancel-races"):
         load_scenario("builtin:nope")
 
@@ -256,7 +256,7 @@ def test_cli_validate_lists_every_error_and_exits_1(
 def test_cli_scenarios_lists_builtins(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenarios"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 16
+    assert len(lines) == 18
     assert all(line.startswith("builtin:") and len(line.split(None, 1)) == 2 for line in lines)
 
 

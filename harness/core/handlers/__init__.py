@@ -3,22 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from harness.core.http import ApiResponse
 from harness.core.routing import Router
 from harness.core.state import Context
 
-__all__ = ["Handler", "build_router"]
+__all__ = ["Handler", "Route", "build_router"]
 
 Handler = Callable[[Context], ApiResponse]
 
 
-def build_router() -> Router[Handler]:
-    """The router of all 23 Assistants v2 operations."""
-    from harness.core.handlers import assistants, messages, runs, steps, threads
+@dataclass(frozen=True)
+class Route:
+    """A handler and what the operation asks of every request."""
 
-    router: Router[Handler] = Router()
-    for module in (assistants, threads, messages, runs, steps):
+    handler: Handler
+    beta: bool = True
+    """Part of the Assistants beta: needs ``OpenAI-Beta: assistants=v2``. The Files and vector
+    store APIs never did (a module says so with ``BETA = False``)."""
+
+
+def build_router() -> Router[Route]:
+    """The router of the Assistants v2 operations, the Files API and vector stores."""
+    from harness.core.handlers import (
+        assistants,
+        file_batches,
+        files,
+        messages,
+        runs,
+        steps,
+        threads,
+        vector_store_files,
+        vector_stores,
+    )
+
+    router: Router[Route] = Router()
+    for module in (
+        assistants,
+        threads,
+        messages,
+        runs,
+        steps,
+        files,
+        vector_stores,
+        vector_store_files,
+        file_batches,
+    ):
+        beta: bool = getattr(module, "BETA", True)
         for method, pattern, handler in module.ROUTES:
-            router.add(method, pattern)(handler)
+            router.add(method, pattern)(Route(handler, beta))
     return router

@@ -8,6 +8,7 @@ from harness.core.handlers.options import (
     check_tool_resources,
     normalize_tools,
 )
+from harness.core.handlers.tool_resources import resolve_tool_resources
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, assistant_object, deleted_object
 from harness.core.params import Params
@@ -52,6 +53,7 @@ def create(ctx: Context) -> ApiResponse:
     params = ctx.body(_FIELDS, required=True)
     params.string("model", required=True)
     values = _validated(params)
+    values["tool_resources"] = resolve_tool_resources(ctx, params)
     state = ctx.state
     assistant = assistant_object(
         id=state.ids.new("assistant"), created_at=state.clock.now(), params=values
@@ -74,6 +76,8 @@ def modify(ctx: Context) -> ApiResponse:
     assistant = get_assistant(ctx, ctx.params["assistant_id"])
     params = ctx.body(_FIELDS)
     values = _validated(params)
+    if params.has("tool_resources"):
+        values["tool_resources"] = resolve_tool_resources(ctx, params) or {}
     metadata = values.pop("metadata", None)
     assistant.update(values)
     update_metadata(assistant, metadata)

@@ -6,6 +6,7 @@ from typing import Any
 
 from harness.core.handlers.common import get_message, get_thread, ok, update_metadata
 from harness.core.handlers.options import check_attachments, content_blocks
+from harness.core.handlers.tool_resources import attach_to_thread, resolve_attachments
 from harness.core.http import ApiResponse
 from harness.core.journal import Violation
 from harness.core.objects import JSON, deleted_object, message_object
@@ -26,7 +27,10 @@ def add_user_message(ctx: Context, thread_id: str, data: Any, param: str) -> JSO
     assert role is not None  # required
     content = content_blocks(params)
     metadata = check_metadata(params.raw("metadata"))
-    attachments = check_attachments(params)
+    attachments = resolve_attachments(ctx, check_attachments(params), params.name("attachments"))
+    thread = ctx.state.store.threads.get(thread_id)
+    if attachments and thread is not None:
+        attach_to_thread(ctx, thread, attachments)
     state = ctx.state
     message = message_object(
         id=state.ids.new("message"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,18 +23,21 @@ from harness.core.handlers.options import (
     tool_outputs,
 )
 from harness.core.handlers.threads import new_thread
+from harness.core.handlers.tool_resources import resolve_tool_resources
 from harness.core.http import ApiResponse, Pause, SSEEvent
 from harness.core.objects import JSON, run_object
 from harness.core.params import Params, invalid_choice
 from harness.core.records import RunRecord
-from harness.core.state import Context
+from harness.core.state import Context, ServerState
 from harness.core.store import paginate
 from harness.errors import ApiError
 from harness.lifecycle import TERMINAL_STATUSES
+from harness.scenario.model import file_search_run_script
 
-__all__ = ["INCLUDE_VALUES", "ROUTES", "check_include"]
+__all__ = ["INCLUDE_VALUES", "ROUTES", "check_include", "public_step"]
 
-INCLUDE_VALUES = ("step_details.tool_calls[*].file_search.results[*].content",)
+SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
+INCLUDE_VALUES = (SEARCH_CONTENT,)
 
 _RUN_FIELDS = {
     "assistant_id",
@@ -61,10 +65,27 @@ _THREAD_AND_RUN_FIELDS = (_RUN_FIELDS - {"additional_instructions", "additional_
 _STREAM_HEADERS = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
 
 
-def check_include(ctx: Context) -> None:
-    for value in ctx.request.query_values("include[]"):
+def check_include(ctx: Context) -> bool:
+    """Check ``include[]``; whether file_search results carry their content."""
+    values = ctx.request.query_values("include[]")
+    for value in values:
         if value not in INCLUDE_VALUES:
             raise invalid_choice("include[]", value, INCLUDE_VALUES)
+    return SEARCH_CONTENT in values
+
+
+def public_step(step: JSON, *, with_content: bool) -> JSON:
+    """A run step as answered: file_search results lose their ``content`` unless included."""
+    if with_content or step["step_details"]["type"] != "tool_calls":
+        return step
+    calls = step["step_details"].get("tool_calls") or []
+    if not any(call.get("type") == "file_search" for call in calls):
+        return step
+    shown = copy.deepcopy(step)
+    for call in shown["step_details"]["tool_calls"]:
+        for result in (call.get("file_search") or {}).get("results") or ():
+            result.pop("content", None)
+    return shown
 
 
 def _run_settings(params: Params) -> dict[str, Any]:
@@ -139,10 +160,24 @@ def _start_run(
         expires_at=now + state.config.run_expiry_s,
     )
     script = state.scripts.take(run, _last_user_text(ctx, thread_id))
+    if state.scripts.is_builtin_default(script) and _searches_files(run, state):
+        script = file_search_run_script()
     record = RunRecord(obj=run, script=script, steps=script.steps, clock=clock)
     state.store.runs.put(run["id"], record)
     state.engine.start(record, emit)
     return record
+
+
+def _searches_files(run: JSON, state: ServerState) -> bool:
+    """A file_search assistant whose stores hold ingested files searches them by default."""
+    uses_search = any(tool.get("type") == "file_search" for tool in run["tools"])
+    return uses_search and bool(
+        state.engine.searchable_files(run["assistant_id"], run["thread_id"])
+    )
+
+
+def _is_step(data: object) -> bool:
+    return isinstance(data, dict) and data.get("object") == "thread.run.step"
 
 
 def _answer(
@@ -156,8 +191,12 @@ def _answer(
 def _stream(
     ctx: Context, record: RunRecord, emit: Emitter, lead: list[SSEEvent] | None
 ) -> Iterator[SSEEvent | Pause]:
+    with_content = check_include(ctx)
     yield from lead or ()
-    yield from ctx.state.engine.play(record, emit)
+    for item in ctx.state.engine.play(record, emit):
+        if isinstance(item, SSEEvent) and _is_step(item.data):
+            item = SSEEvent(item.event, public_step(item.data, with_content=with_content))
+        yield item
     yield SSEEvent("done", "[DONE]")
 
 
@@ -189,7 +228,10 @@ def create_thread_and_run(ctx: Context) -> ApiResponse:
         "thread", allowed={"messages", "tool_resources", "metadata"}
     ) or Params({}, allowed=(), strict=False, relaxed=ctx.permissive, where="thread")
     emit = ctx.emitter(streaming=ctx.wants_stream(params))
+    resources = resolve_tool_resources(ctx, params)
     thread = new_thread(ctx, thread_params)
+    # The run's resources serve the run; kept with its new thread, whose own ones win.
+    thread["tool_resources"] = {**(resources or {}), **thread["tool_resources"]}
     try:
         _check_runnable(ctx, thread["id"], assistant, settings)
     except ApiError:

@@ -7,6 +7,7 @@ from typing import Any
 from harness.core.handlers.common import get_thread, ok, update_metadata
 from harness.core.handlers.messages import add_user_message
 from harness.core.handlers.options import check_tool_resources
+from harness.core.handlers.tool_resources import resolve_tool_resources
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, deleted_object, thread_object
 from harness.core.params import Params
@@ -22,11 +23,12 @@ def new_thread(ctx: Context, params: Params) -> JSON:
     metadata = params.metadata()
     messages = params.array("messages") or []
     check_tool_resources(params)
+    resources = resolve_tool_resources(ctx, params)
     state = ctx.state
     thread = thread_object(
         id=state.ids.new("thread"),
         created_at=state.clock.now(),
-        params={"metadata": metadata, "tool_resources": params.obj("tool_resources")},
+        params={"metadata": metadata, "tool_resources": resources},
     )
     state.store.threads.put(thread["id"], thread)
     try:
@@ -58,7 +60,7 @@ def modify(ctx: Context) -> ApiResponse:
     params = ctx.body({"tool_resources", "metadata"})
     check_tool_resources(params)
     update_metadata(thread, params.raw("metadata"))
-    resources: Any = params.obj("tool_resources")
+    resources: Any = resolve_tool_resources(ctx, params)
     if resources is not None:
         thread["tool_resources"] = resources
     return ok(thread)
