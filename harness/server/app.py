@@ -16,7 +16,9 @@ from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 from harness.core.http import caller_of
+from harness.dialects import Dialect
 from harness.server import errors
+from harness.server.dialect_routes import mount_dialect
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -25,8 +27,10 @@ _PREFIX: web.AppKey[str] = web.AppKey("harness_prefix", str)
 log = logging.getLogger("harness.server")
 
 
-def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
-    """The aiohttp application serving ``api`` under ``prefix``."""
+def create_app(
+    api: AssistantsAPI, *, prefix: str = "/v1", dialect: Dialect | None = None
+) -> web.Application:
+    """The aiohttp application serving ``api`` under ``prefix`` (and ``dialect``'s paths)."""
     # The core undoes Content-Encoding itself (one decoder for every transport, bad bodies 400).
     app = web.Application(client_max_size=32 * 1024**2, handler_args={"auto_decompress": False})
     errors.install(app)  # aiohttp's own answers (404 outside the API, bad HTTP) as envelopes
@@ -36,6 +40,8 @@ def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
     app.router.add_post("/__harness/reset", _reset)
     app.router.add_post("/__harness/clock", _clock)
     app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _api)
+    if dialect is not None:
+        mount_dialect(app, dialect)
     return app
 
 
