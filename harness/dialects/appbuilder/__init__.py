@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 
-from harness.core import ApiRequest, ApiResponse, AssistantsAPI
-from harness.dialects.appbuilder._operations import OPERATIONS
+from harness import schemas
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, SSEEvent, StreamBody
+from harness.dialects.appbuilder._operations import OPERATIONS, Route
 from harness.dialects.appbuilder._state import DialectState
 from harness.dialects.base import CoreCaller, json_body
 from harness.errors import ApiError
@@ -58,8 +59,8 @@ class AppBuilderDialect:
         request_id = request.header(_REQUEST_ID) or str(uuid.uuid4())
         caller = CoreCaller(self.api, _credentials(request))
         try:
-            operation = OPERATIONS.get(request.path.rstrip("/") or "/")
-            if operation is None:
+            route = OPERATIONS.get(request.path.rstrip("/") or "/")
+            if route is None:
                 raise ApiError(404, f"Invalid URL (POST {request.path})", code="not_found")
             if request.method != "POST":
                 raise ApiError(
@@ -68,16 +69,38 @@ class AppBuilderDialect:
                     code="method_not_allowed",
                     headers={"Allow": "POST"},
                 )
-            result = operation(self.state(), caller, json_body(request))
+            result = route.operation(self.state(), caller, json_body(request))
             response = result if isinstance(result, ApiResponse) else ApiResponse(200, result)
+            if self.api.config.validate_responses:
+                _validate(response, route)
         except ApiError as error:
             response = ApiResponse(error.status, error_body(error), dict(error.headers))
+            if self.api.config.validate_responses:
+                schemas.validate("appbuilder.error", response.body)
         except Exception as error:  # a bug of ours: answered like any server error, and logged
             log.exception("harness: internal error in the appbuilder dialect on %s", request.path)
             failure = ApiError(500, f"harness internal error: {error}", type="server_error")
             response = ApiResponse(500, error_body(failure))
         response.headers["X-Appbuilder-Request-Id"] = request_id
         return caller.finish(response)
+
+
+def _validate(response: ApiResponse, route: Route) -> None:
+    """Check the answer against AppBuilder's schemas (tests turn this on): a miss is our bug."""
+    if response.stream is not None:
+        response.stream = _validated_events(response.stream)
+        return
+    schemas.validate(route.kind, response.body)
+    if route.item is not None:
+        for item in response.body["data"]:
+            schemas.validate(route.item, item)
+
+
+def _validated_events(stream: StreamBody) -> StreamBody:
+    for item in stream:
+        if isinstance(item, SSEEvent):
+            schemas.validate(f"appbuilder.stream_{item.event}", item.data)
+        yield item
 
 
 def _credentials(request: ApiRequest) -> dict[str, str]:

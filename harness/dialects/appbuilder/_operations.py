@@ -6,8 +6,9 @@ and returns the AppBuilder JSON body (or a whole response, for streams).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from harness.core import ApiResponse
 from harness.dialects.appbuilder import _shapes as shapes
@@ -17,7 +18,7 @@ from harness.dialects.base import CoreCaller, checked
 from harness.errors import ApiError
 from harness.lifecycle import POLL_STOP_STATUSES
 
-__all__ = ["OPERATIONS", "Operation"]
+__all__ = ["OPERATIONS", "Operation", "Route"]
 
 JSON = dict[str, Any]
 
@@ -319,27 +320,37 @@ def step_query(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
     return shapes.step(core.json("GET", path))
 
 
-OPERATIONS: dict[str, Operation] = {
-    "/v2/assistants": assistant_create,
-    "/v2/assistants/update": assistant_update,
-    "/v2/assistants/query": assistant_query,
-    "/v2/assistants/list": assistant_list,
-    "/v2/assistants/delete": assistant_delete,
-    "/v2/threads": thread_create,
-    "/v2/threads/query": thread_query,
-    "/v2/threads/update": thread_update,
-    "/v2/threads/delete": thread_delete,
-    "/v2/threads/messages": message_create,
-    "/v2/threads/messages/list": message_list,
-    "/v2/threads/messages/query": message_query,
-    "/v2/threads/messages/update": message_update,
-    "/v2/threads/messages/files/list": message_files,
-    "/v2/threads/runs": run,
-    "/v2/threads/runs/submit_tool_outputs": submit_tool_outputs,
-    "/v2/threads/runs/cancel": cancel,
-    "/v2/threads/runs/list": run_list,
-    "/v2/threads/runs/query": run_query,
-    "/v2/threads/runs/steps/list": step_list,
-    "/v2/threads/runs/steps/query": step_query,
-}
-"""Every AppBuilder path (after ``GATEWAY_URL``) and its operation."""
+class Route(NamedTuple):
+    """An operation and the AppBuilder schema its answer meets (``item`` for list items)."""
+
+    operation: Operation
+    kind: str
+    item: str | None = None
+
+
+OPERATIONS: Mapping[str, Route] = MappingProxyType(
+    {
+        "/v2/assistants": Route(assistant_create, "appbuilder.assistant"),
+        "/v2/assistants/update": Route(assistant_update, "appbuilder.assistant"),
+        "/v2/assistants/query": Route(assistant_query, "appbuilder.assistant"),
+        "/v2/assistants/list": Route(assistant_list, "appbuilder.list", "appbuilder.assistant"),
+        "/v2/assistants/delete": Route(assistant_delete, "appbuilder.deleted"),
+        "/v2/threads": Route(thread_create, "appbuilder.thread"),
+        "/v2/threads/query": Route(thread_query, "appbuilder.thread"),
+        "/v2/threads/update": Route(thread_update, "appbuilder.thread"),
+        "/v2/threads/delete": Route(thread_delete, "appbuilder.deleted"),
+        "/v2/threads/messages": Route(message_create, "appbuilder.message"),
+        "/v2/threads/messages/list": Route(message_list, "appbuilder.list", "appbuilder.message"),
+        "/v2/threads/messages/query": Route(message_query, "appbuilder.message"),
+        "/v2/threads/messages/update": Route(message_update, "appbuilder.message"),
+        "/v2/threads/messages/files/list": Route(message_files, "appbuilder.list"),
+        "/v2/threads/runs": Route(run, "appbuilder.run"),
+        "/v2/threads/runs/submit_tool_outputs": Route(submit_tool_outputs, "appbuilder.run"),
+        "/v2/threads/runs/cancel": Route(cancel, "appbuilder.run"),
+        "/v2/threads/runs/list": Route(run_list, "appbuilder.list", "appbuilder.run"),
+        "/v2/threads/runs/query": Route(run_query, "appbuilder.run"),
+        "/v2/threads/runs/steps/list": Route(step_list, "appbuilder.list", "appbuilder.run_step"),
+        "/v2/threads/runs/steps/query": Route(step_query, "appbuilder.run_step"),
+    }
+)
+"""Every AppBuilder path (after ``GATEWAY_URL``), its operation and its answer's schema."""
