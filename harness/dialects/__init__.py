@@ -8,14 +8,22 @@ Lifecycle, scenarios, faults, contract rules and the journal stay in the core, s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from harness.core import AssistantsAPI
 from harness.dialects.base import Dialect
 from harness.errors import ConfigError
 
-__all__ = ["DIALECT_NAMES", "Dialect", "make_dialect"]
+__all__ = ["DIALECT_NAMES", "Dialect", "make_dialect", "make_dialects"]
 
 DIALECT_NAMES = ("openai", "appbuilder", "azure")
 """``openai`` is the core's own wire (``/v1``); the others are mounted beside it."""
+
+
+def make_dialects(names: str | Iterable[str], api: AssistantsAPI) -> tuple[Dialect, ...]:
+    """The dialects called ``names`` (one name, or several) over one core."""
+    chosen = [names] if isinstance(names, str) else list(names)
+    return tuple(d for d in (make_dialect(name, api) for name in chosen) if d is not None)
 
 
 def make_dialect(name: str, api: AssistantsAPI) -> Dialect | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -28,9 +29,12 @@ log = logging.getLogger("harness.server")
 
 
 def create_app(
-    api: AssistantsAPI, *, prefix: str = "/v1", dialect: Dialect | None = None
+    api: AssistantsAPI,
+    *,
+    prefix: str = "/v1",
+    dialect: Dialect | Sequence[Dialect] | None = None,
 ) -> web.Application:
-    """The aiohttp application serving ``api`` under ``prefix`` (and ``dialect``'s paths)."""
+    """The aiohttp application serving ``api`` under ``prefix`` (and each dialect's paths)."""
     # The core undoes Content-Encoding itself (one decoder for every transport, bad bodies 400).
     app = web.Application(client_max_size=32 * 1024**2, handler_args={"auto_decompress": False})
     errors.install(app)  # aiohttp's own answers (404 outside the API, bad HTTP) as envelopes
@@ -40,8 +44,8 @@ def create_app(
     app.router.add_post("/__harness/reset", _reset)
     app.router.add_post("/__harness/clock", _clock)
     app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _api)
-    if dialect is not None:
-        mount_dialect(app, dialect)
+    for each in dialect if isinstance(dialect, Sequence) else (dialect,) if dialect else ():
+        mount_dialect(app, each)
     return app
 
 

@@ -10,20 +10,20 @@ from harness.core import ApiRequest, ApiResponse, Cut, Pause
 from harness.dialects import Dialect
 from harness.dialects.base import Waiting
 
-__all__ = ["DIALECT_KEY", "mount_dialect"]
-
-DIALECT_KEY: web.AppKey[Dialect] = web.AppKey("harness_dialect", Dialect)
+__all__ = ["mount_dialect"]
 
 
 def mount_dialect(app: web.Application, dialect: Dialect) -> None:
     """Route every method under each of ``dialect.prefixes`` to ``dialect.handle``."""
-    app[DIALECT_KEY] = dialect
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await _answer(dialect, request)
+
     for prefix in dialect.prefixes:
-        app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _dialect)
+        app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", handler)
 
 
-async def _dialect(request: web.Request) -> web.StreamResponse:
-    dialect = request.app[DIALECT_KEY]
+async def _answer(dialect: Dialect, request: web.Request) -> web.StreamResponse:
     wire = ApiRequest(
         method=request.method,
         path=request.path,

@@ -6,7 +6,7 @@ import asyncio
 import ssl
 import tempfile
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
@@ -14,7 +14,7 @@ from types import TracebackType
 from aiohttp import web
 
 from harness.core import AssistantsAPI
-from harness.dialects import make_dialect
+from harness.dialects import make_dialects
 from harness.errors import HarnessError
 from harness.server.app import create_app
 from harness.server.tls import ThrowawayTLS
@@ -116,11 +116,13 @@ class FakeServer(AppServer):
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        dialect: str = "openai",
+        dialect: str | Sequence[str] = "openai",
         tls: bool = False,
     ) -> None:
         self.api = api or AssistantsAPI()
-        self.dialect = make_dialect(dialect, self.api)
+        self.dialects = make_dialects(dialect, self.api)
+        """The wires served beside ``/v1`` (``appbuilder``: ``/v2``; ``azure``: ``/openai``,
+        ``/api/projects/{project}``)."""
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         self.tls: ThrowawayTLS | None = None
         """With ``tls=True``: the throwaway CA; ``tls.ca_bundle`` is its PEM file."""
@@ -128,7 +130,7 @@ class FakeServer(AppServer):
             self._tls_dir = tempfile.TemporaryDirectory(prefix="harness-tls-")
             self.tls = ThrowawayTLS.create(Path(self._tls_dir.name))
         super().__init__(
-            create_app(self.api, dialect=self.dialect),
+            create_app(self.api, dialect=self.dialects),
             host=host,
             port=port,
             ssl_context=self.tls.server_context if self.tls else None,
