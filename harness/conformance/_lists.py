@@ -225,7 +225,7 @@ def _metadata(ctx: Context) -> None:
 
     def attempt(label: str, metadata: dict[str, str]) -> Answer:
         answer = s.call(label, create, metadata=metadata)
-        if answer.status == 200 and isinstance(answer.body, dict) and answer.body.get("id"):
+        if answer.status // 100 == 2 and isinstance(answer.body, dict) and answer.body.get("id"):
             s.created("thread", str(answer.body["id"]))
         return answer
 

@@ -177,11 +177,17 @@ class Session:
     # -- expectations -----------------------------------------------------------------------
 
     def ok(self, answer: Answer, kind: str, *, item_kind: str | None = None) -> JSON:
-        """The body of a 200 answer of ``kind`` (validated; runs observed); else the check fails."""
-        if answer.status != 200:
+        """The body of a 200 answer of ``kind`` (validated; runs observed); else the check fails.
+
+        Another 2xx status with the object is a deviation of the check named ``answer.label``
+        only: the object is still used, so what depends on it runs and is judged on its own.
+        """
+        if not 200 <= answer.status < 300:
             raise CheckFailed(
                 f"{answer.label}: expected 200, got {answer.status}: {answer.error_text()}"
             )
+        if answer.status != 200:
+            self.deviate(answer.label, f"{answer.label}: expected 200, got {answer.status}")
         if not isinstance(answer.body, dict):
             raise CheckFailed(
                 f"{answer.label}: the answer is not a JSON object: {answer.text[:120]!r}"
@@ -206,7 +212,14 @@ class Session:
         if answer.status not in wanted:
             shown = " or ".join(str(s) for s in wanted)
             detail = answer.error_text() if answer.status >= 400 else _summary(answer.body)
-            raise CheckFailed(f"{answer.label}: expected {shown}, got {answer.status}: {detail}")
+            message = f"{answer.label}: expected {shown}, got {answer.status}: {detail}"
+            if answer.status < 400:
+                raise CheckFailed(message)
+            # A refusal with another status: this check's deviation; the probe goes on.
+            current = self.recorder.current
+            if current is None:
+                raise CheckFailed(message)
+            current.expect(False, message)
         body = answer.body
         if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
             raise CheckFailed(
@@ -224,6 +237,13 @@ class Session:
         return error
 
     # -- observations -------------------------------------------------------------------------
+
+    def deviate(self, label: str, message: str) -> None:
+        """A deviation of the check ``label``: recorded there when it is the one running (any
+        other check met it only on the way, and is not charged with it)."""
+        current = self.recorder.current
+        if current is not None and current.id == label:
+            current.expect(False, message)
 
     def validate(self, label: str, kind: str, obj: Any, *, where: str = "response") -> bool:
         """Check ``obj`` against the ``kind`` schema; a problem is recorded for ``schemas.*`` and
