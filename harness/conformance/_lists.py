@@ -161,7 +161,7 @@ def _errors(ctx: Context) -> None:
             run_id=run_id,
         )
         _names(check, answer.label, s.error(answer, 404), missing)
-    auth = {"Authorization": f"Bearer {s.api_key}"}
+    auth = s.credentials()
     with ctx.check("errors.missing_beta_header") as check:
         answer = s.raw(
             "GET /assistants without OpenAI-Beta",

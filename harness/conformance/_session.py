@@ -24,6 +24,7 @@ from openai._response import APIResponse
 from harness import lifecycle, schemas
 from harness.conformance._checks import CheckFailed, Recorder
 from harness.conformance._sse import StreamEvent, parse_sse
+from harness.conformance._wire import OPENAI, Wire
 from harness.errors import SchemaValidationError
 
 __all__ = ["Answer", "SchemaProblem", "Session", "StreamAnswer"]
@@ -79,6 +80,7 @@ class Session:
     recorder: Recorder
     timeout: float = 10.0
     max_wait: float = 60.0
+    wire: Wire = OPENAI
     client: openai.OpenAI = field(init=False)
     http: httpx2.Client = field(init=False)
     requests: int = 0
@@ -93,9 +95,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        self.client = openai.OpenAI(
-            base_url=self.base_url, api_key=self.api_key, max_retries=0, timeout=self.timeout
-        )
+        self.client = self.wire.client(self.base_url, self.api_key, self.timeout)
         self.http = httpx2.Client(timeout=self.timeout)
 
     def close(self) -> None:
@@ -136,7 +136,10 @@ class Session:
         self.requests += 1
         try:
             response = self.http.request(
-                method, self.base_url + path, headers=dict(headers), params=dict(params or {})
+                method,
+                self.wire.url(self.base_url, path),
+                headers=dict(headers),
+                params=self.wire.params(params),
             )
         except httpx2.HTTPError as error:
             raise CheckFailed(
@@ -173,6 +176,10 @@ class Session:
             if isinstance(event.data, dict) and event.data.get("object") == "thread.run":
                 self.observe_run(event.data)
         return StreamAnswer(label, status, headers, events, "\n".join(lines))
+
+    def credentials(self) -> dict[str, str]:
+        """The header that carries the key on this session's wire."""
+        return self.wire.credentials(self.api_key)
 
     # -- expectations -----------------------------------------------------------------------
 
