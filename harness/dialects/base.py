@@ -47,6 +47,8 @@ class CoreCaller:
 
     api: AssistantsAPI
     headers: Mapping[str, str]
+    caller: str = ""
+    """Who sent the wire request: the core's per-caller rules judge the client, not us."""
     effects: list[ApiResponse] = field(default_factory=list)
     """Core answers that carried a fault's delay or reset, to pass on to the wire."""
 
@@ -63,7 +65,8 @@ class CoreCaller:
         if body is not None:
             headers["content-type"] = "application/json"
             data = json.dumps(body).encode()
-        response = self.api.handle(ApiRequest(method, path, tuple(query), headers, data))
+        request = ApiRequest(method, path, tuple(query), headers, data, caller=self.caller)
+        response = self.api.handle(request)
         if response.delay_ms or response.reset:
             self.effects.append(response)
         return response

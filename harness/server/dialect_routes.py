@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, Cut, Pause
+from harness.core.http import caller_of
 from harness.dialects import Dialect
 from harness.dialects.base import Waiting
 
@@ -30,6 +31,10 @@ async def _answer(dialect: Dialect, request: web.Request) -> web.StreamResponse:
         query=tuple(request.query.items()),
         headers={name.lower(): value for name, value in request.headers.items()},
         body=await request.read(),
+        caller=caller_of(
+            request.remote or "",
+            *(request.headers.get(h, "") for h in ("User-Agent", "Authorization", "api-key")),
+        ),
     )
     response = dialect.handle(wire)
     if response.delay_ms:

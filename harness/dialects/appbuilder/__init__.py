@@ -57,7 +57,7 @@ class AppBuilderDialect:
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         request_id = request.header(_REQUEST_ID) or str(uuid.uuid4())
-        caller = CoreCaller(self.api, _credentials(request))
+        caller = CoreCaller(self.api, _credentials(request), request.caller)
         try:
             route = OPERATIONS.get(request.path.rstrip("/") or "/")
             if route is None:

@@ -75,7 +75,9 @@ class AzureDialect:
         headers.setdefault("openai-beta", "assistants=v2")
         query = tuple((name, value) for name, value in request.query if name != "api-version")
         response = self.api.handle(
-            ApiRequest(request.method, operation, query, headers, request.body)
+            ApiRequest(
+                request.method, operation, query, headers, request.body, caller=request.caller
+            )
         )
         if response.status >= 400 and response.stream is None:
             response.body = error_body(response.body, response.status)
