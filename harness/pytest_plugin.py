@@ -176,12 +176,13 @@ def harness_server(
         raise pytest.fail.Exception(str(error), pytrace=False) from None
     if _harness_lifecycle is not None:
         ref = _harness_lifecycle
+    server = _harness_pool.server(settings.server_config(), tls=settings.tls)
     handle = HarnessServer(
-        _harness_pool.server(settings.server_config()),
+        server,
         settings,
         _harness_pool.scenarios,
         node.path.parent,
-        tls=_harness_pool.tls,
+        tls=_harness_pool.client_tls(server),
     )
     try:
         handle.load_scenario(ref)
@@ -250,6 +251,19 @@ def harness_client(harness_server: HarnessServer) -> Iterator[openai.OpenAI]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def harness_env(harness_server: HarnessServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment pointed at the fake for this test (``OPENAI_BASE_URL``, ``AZURE_OPENAI_*``,
+    ``GATEWAY_URL``, …; the CA bundle with ``--harness-tls``), so code that builds its own client
+    talks to it unchanged. Restored at teardown; returns what it set."""
+    from harness._plugin.environment import client_environment
+
+    environment = client_environment(harness_server)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return environment
 
 
 @pytest.fixture

@@ -50,23 +50,30 @@ class ServerPool:
         self.tls = plain_tls()
         """One TLS context for every client: the fake is plain HTTP, and the SDK's default
         context costs about 20 ms per client to build."""
-        self._servers: OrderedDict[ServerConfig, FakeServer] = OrderedDict()
+        self._servers: OrderedDict[tuple[ServerConfig, bool], FakeServer] = OrderedDict()
 
-    def server(self, config: ServerConfig) -> FakeServer:
-        """The running server for ``config``."""
-        server = self._servers.get(config)
+    def server(self, config: ServerConfig, *, tls: bool = False) -> FakeServer:
+        """The running server for ``config`` (HTTPS with a throwaway CA when ``tls``); every
+        dialect is mounted beside ``/v1``, so any client can use it."""
+        key = (config, tls)
+        server = self._servers.get(key)
         if server is None:
             from harness.core.api import AssistantsAPI
+            from harness.dialects import DIALECT_NAMES
             from harness.server.runner import FakeServer
 
-            server = FakeServer(AssistantsAPI(config)).start()
-            self._servers[config] = server
+            server = FakeServer(AssistantsAPI(config), dialect=DIALECT_NAMES, tls=tls).start()
+            self._servers[key] = server
             while len(self._servers) > self.keep:
                 _, oldest = self._servers.popitem(last=False)
                 oldest.stop()
         else:
-            self._servers.move_to_end(config)
+            self._servers.move_to_end(key)
         return server
+
+    def client_tls(self, server: FakeServer) -> ssl.SSLContext:
+        """The clients' TLS context for ``server``: trusting its CA, or the cheap plain one."""
+        return server.tls.client_context() if server.tls is not None else self.tls
 
     def __len__(self) -> int:
         return len(self._servers)
@@ -116,6 +123,11 @@ class HarnessServer:
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: the server's root."""
         return self.server.url
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """With ``tls``: the PEM file of the server's throwaway CA (``None`` over plain HTTP)."""
+        return self.server.tls.ca_bundle if self.server.tls is not None else None
 
     @property
     def scenario(self) -> Scenario | None:

@@ -67,6 +67,8 @@ class HarnessSettings:
     """``none``, ``once``, ``new_episodes`` or ``all``; used by record/replay."""
     report_unused: bool = True
     """Fail a test whose scenario scripts runs it never created or faults that never fired."""
+    tls: bool = False
+    """Serve HTTPS with a throwaway CA (Azure's SDKs send bearer tokens only over TLS)."""
 
     def server_config(self) -> ServerConfig:
         """The fake server's configuration for these settings."""
@@ -153,6 +155,16 @@ def add_options(parser: pytest.Parser) -> None:
         action="store_false",
         default=None,
         help="do not fail tests whose scenario runs or faults were never used.",
+    )
+    group.addoption(
+        "--harness-tls",
+        dest="harness_tls",
+        action="store_true",
+        default=None,
+        help="serve HTTPS with a throwaway CA (harness_env exports SSL_CERT_FILE for it).",
+    )
+    parser.addini(
+        "harness_tls", "harness: serve HTTPS with a throwaway CA.", type="bool", default=False
     )
     parser.addini("harness_scenario_dir", "harness: scenario directory.", default="")
     parser.addini(
@@ -280,7 +292,7 @@ def _coerce(name: str, value: Any, source: str, base: Path) -> Any:
         return _choice(label, value, MODES)
     if name == "record_mode":
         return _choice(label, value, RECORD_MODES)
-    if name == "report_unused":
+    if name in ("report_unused", "tls"):
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
             return value.lower() in ("true", "1", "yes")
         if not isinstance(value, bool):

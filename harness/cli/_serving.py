@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 from collections.abc import Callable
 
 from aiohttp import web
@@ -14,19 +15,31 @@ __all__ = ["serve_until_interrupted"]
 
 
 def serve_until_interrupted(
-    app: web.Application, host: str, port: int, banner: Callable[[str], str]
+    app: web.Application,
+    host: str,
+    port: int,
+    banner: Callable[[str], str],
+    *,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    """Run ``app``; print ``banner(url)`` once listening (``url`` is ``http://host:port``)."""
-    asyncio.run(_serve(app, host, port, banner))
+    """Run ``app``; print ``banner(url)`` once listening (``url`` is ``http(s)://host:port``)."""
+    asyncio.run(_serve(app, host, port, banner, ssl_context))
 
 
-async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
+async def _serve(
+    app: web.Application,
+    host: str,
+    port: int,
+    banner: Callable[[str], str],
+    ssl_context: ssl.SSLContext | None,
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    runner, bound = await start_site(app, host, port)
-    print(banner(f"http://{host}:{bound}"), flush=True)
+    runner, bound = await start_site(app, host, port, ssl_context)
+    scheme = "https" if ssl_context is not None else "http"
+    print(banner(f"{scheme}://{host}:{bound}"), flush=True)
     try:
         await stop.wait()
     finally:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from harness.conformance import AREAS, CHECKS, CheckResult, run_conformance
+from harness.conformance._appbuilder import APPBUILDER_CHECKS
+from harness.conformance._wire import AZURE
 from harness.errors import ConfigError
 
 __all__ = ["main", "register", "run"]
@@ -31,7 +33,16 @@ def register(subparsers: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--base-url", required=True, help="the API root, e.g. http://127.0.0.1:8080/v1"
+        "--base-url",
+        required=True,
+        help="the API root: http://host/v1 (openai), the endpoint (azure), GATEWAY_URL "
+        "(appbuilder)",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=("openai", "azure", "appbuilder"),
+        default="openai",
+        help="the wire to test (default openai)",
     )
     parser.add_argument(
         "--api-key",
@@ -65,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--area",
         action="append",
-        choices=AREAS,
+        choices=sorted({*AREAS, *(spec.area for spec in APPBUILDER_CHECKS)}),
         default=None,
         help="run only the checks of this area (repeatable)",
     )
@@ -79,7 +90,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     if not 0 <= args.min_score <= 100:
         raise ConfigError(f"--min-score {args.min_score:g} is not a percentage in 0..100")
-    total = sum(1 for spec in CHECKS if args.area is None or spec.area in args.area)
+    battery = APPBUILDER_CHECKS if args.dialect == "appbuilder" else CHECKS
+    skipped = AZURE.skipped if args.dialect == "azure" else frozenset()
+    total = sum(
+        1
+        for spec in battery
+        if (args.area is None or spec.area in args.area) and spec.id not in skipped
+    )
     done = 0
 
     def progress(result: CheckResult) -> None:
@@ -97,6 +114,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         max_wait=args.max_wait,
         model=args.model,
         areas=args.area,
+        dialect=args.dialect,
     )
     print("", file=stream)
     print(report.summary(), file=stream)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from harness.cli._dialect_options import add_dialect_options, dialect_banner
 from harness.cli._serving import serve_until_interrupted
 from harness.core import AssistantsAPI, ServerConfig
+from harness.dialects import make_dialect
 from harness.scenario import load_scenario
 from harness.server.app import create_app
+from harness.server.tls import ThrowawayTLS
 
 __all__ = ["config_from_args", "register"]
 
@@ -18,6 +23,7 @@ def register(subparsers: Any) -> None:
         "serve", help="serve the fake Assistants API on loopback", description=__doc__
     )
     add_server_options(parser)
+    add_dialect_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -72,10 +78,13 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario) if args.scenario else None
     api = AssistantsAPI(config_from_args(args), scenario)
     played = f" playing {scenario.name}" if scenario else ""
-    serve_until_interrupted(
-        create_app(api),
-        args.host,
-        args.port,
-        lambda url: f"harness: serving the fake Assistants API at {url}/v1{played}",
-    )
+    with tempfile.TemporaryDirectory(prefix="harness-tls-") as directory:
+        tls = ThrowawayTLS.create(Path(directory)) if args.tls else None
+        serve_until_interrupted(
+            create_app(api, dialect=make_dialect(args.dialect, api)),
+            args.host,
+            args.port,
+            lambda url: dialect_banner(args.dialect, url, tls) + played,
+            ssl_context=tls.server_context if tls else None,
+        )
     return 0

@@ -161,7 +161,7 @@ def _errors(ctx: Context) -> None:
             run_id=run_id,
         )
         _names(check, answer.label, s.error(answer, 404), missing)
-    auth = {"Authorization": f"Bearer {s.api_key}"}
+    auth = s.credentials()
     with ctx.check("errors.missing_beta_header") as check:
         answer = s.raw(
             "GET /assistants without OpenAI-Beta",
@@ -225,7 +225,7 @@ def _metadata(ctx: Context) -> None:
 
     def attempt(label: str, metadata: dict[str, str]) -> Answer:
         answer = s.call(label, create, metadata=metadata)
-        if answer.status == 200 and isinstance(answer.body, dict) and answer.body.get("id"):
+        if answer.status // 100 == 2 and isinstance(answer.body, dict) and answer.body.get("id"):
             s.created("thread", str(answer.body["id"]))
         return answer
 

@@ -39,6 +39,11 @@ class CheckResult:
     message: str = ""
     seconds: float = 0.0
 
+    @property
+    def not_run(self) -> bool:
+        """The check could not run (something it needs broke first); ``message`` says why."""
+        return self.message.startswith("not run:")
+
     def line(self) -> str:
         """``PASS runs.create`` or ``FAIL runs.create: why``: one line for progress output."""
         verdict = "PASS" if self.passed else "FAIL"
@@ -82,6 +87,11 @@ class ConformanceReport:
     def failures(self) -> list[CheckResult]:
         return [check for check in self.checks if not check.passed]
 
+    @property
+    def not_run(self) -> list[CheckResult]:
+        """Failed checks that could not run at all (their message says why)."""
+        return [check for check in self.checks if not check.passed and check.not_run]
+
     def get(self, check_id: str) -> CheckResult:
         """The result of one check; ``KeyError`` names the known ids."""
         for check in self.checks:
@@ -104,14 +114,21 @@ class ConformanceReport:
 
     def summary(self) -> str:
         """The score line and a plain-text table by area, for a terminal."""
+        blocked = self.not_run
         lines = [
             f"score {_percent(self.score)} ({self.passed}/{len(self.checks)} checks passed, "
+            f"{len(self.failures) - len(blocked)} failed, {len(blocked)} could not run; "
             f"{self.requests} requests, {self.seconds:.2f} s) against {self.base_url}",
             "",
             f"{'area':<14}{'passed':>8}{'checks':>8}{'score':>9}",
         ]
         for row in self.by_area().values():
             lines.append(f"{row.area:<14}{row.passed:>8}{row.total:>8}{_percent(row.score):>9}")
+        if blocked:
+            lines += ["", "could not run:"]
+            lines += [
+                f"  {check.id}: {check.message.removeprefix('not run: ')}" for check in blocked
+            ]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:

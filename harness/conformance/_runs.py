@@ -170,23 +170,23 @@ def _locking(ctx: Context) -> None:
         second = s.call("runs.create", threads.runs.create, thread_id, assistant_id=ctx.assistant())
         if second.status == 400:
             s.error(second, 400)
-        elif second.status == 200 and isinstance(second.body, dict):
+        elif second.status // 100 == 2 and isinstance(second.body, dict):
             s.ok(second, "run")
         _refused(ctx, check, "runs.create", second.status, thread_id, run_id)
     with ctx.check("locking.unlocked_after_terminal") as check:
         final = s.poll(thread_id, run_id, until=lifecycle.TERMINAL_STATUSES)
-        if second.status == 200 and isinstance(second.body, dict):
+        if second.status // 100 == 2 and isinstance(second.body, dict):
             second_id = object_id(second.body, "runs.create")
             s.poll(thread_id, second_id, until=lifecycle.TERMINAL_STATUSES)
         answer = s.call(
             "messages.create", threads.messages.create, thread_id, role="user", content="after"
         )
         check.expect(
-            answer.status == 200,
+            answer.status // 100 == 2,
             f"messages.create answered {answer.status} after {run_id} ended "
             f"{final.get('status')!r}: {answer.error_text()}",
         )
-        if answer.status == 200:
+        if answer.status // 100 == 2:
             s.ok(answer, "message")
 
 
@@ -245,7 +245,7 @@ def _tools(ctx: Context) -> None:
             f"runs.create answered {answer.status} while {run_id} was 'requires_action': a thread "
             "takes one active run (400)",
         )
-        if answer.status == 200 and isinstance(answer.body, dict):
+        if answer.status // 100 == 2 and isinstance(answer.body, dict):
             s.ok(answer, "run")
     submit = threads.runs.submit_tool_outputs
     with ctx.check("tools.wrong_call_ids") as check:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
 from harness.core.http import caller_of
+from harness.dialects import Dialect
 from harness.server import errors
 from harness.server.control import add_control_routes
+from harness.server.dialect_routes import mount_dialect
 
 __all__ = ["API_KEY", "create_app"]
 
@@ -23,8 +26,13 @@ _PREFIX: web.AppKey[str] = web.AppKey("harness_prefix", str)
 log = logging.getLogger("harness.server")
 
 
-def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
-    """The aiohttp application serving ``api`` under ``prefix``."""
+def create_app(
+    api: AssistantsAPI,
+    *,
+    prefix: str = "/v1",
+    dialect: Dialect | Sequence[Dialect] | None = None,
+) -> web.Application:
+    """The aiohttp application serving ``api`` under ``prefix`` (and each dialect's paths)."""
     # The core undoes Content-Encoding itself (one decoder for every transport, bad bodies 400).
     app = web.Application(client_max_size=32 * 1024**2, handler_args={"auto_decompress": False})
     errors.install(app)  # aiohttp's own answers (404 outside the API, bad HTTP) as envelopes
@@ -32,6 +40,8 @@ def create_app(api: AssistantsAPI, *, prefix: str = "/v1") -> web.Application:
     app[_PREFIX] = prefix.rstrip("/")
     add_control_routes(app, API_KEY)
     app.router.add_route("*", prefix.rstrip("/") + "/{tail:.*}", _api)
+    for each in dialect if isinstance(dialect, Sequence) else (dialect,) if dialect else ():
+        mount_dialect(app, each)
     return app
 
 

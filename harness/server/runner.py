@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+import tempfile
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
 
 from harness.core import AssistantsAPI
+from harness.dialects import make_dialects
 from harness.errors import HarnessError
 from harness.server.app import create_app
+from harness.server.tls import ThrowawayTLS
 
 __all__ = ["AppServer", "FakeServer", "serve_async", "start_site"]
 
@@ -20,10 +25,18 @@ __all__ = ["AppServer", "FakeServer", "serve_async", "start_site"]
 class AppServer:
     """Any aiohttp application served on ``host`` by a thread with its own event loop."""
 
-    def __init__(self, app: web.Application, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: web.Application,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.app = app
         self.host = host
         self._port = port
+        self.ssl_context = ssl_context
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -34,7 +47,8 @@ class AppServer:
     @property
     def url(self) -> str:
         """The server's root, e.g. ``http://127.0.0.1:41234``."""
-        return f"http://{self.host}:{self._port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self._port}"
 
     def start(self) -> AppServer:
         if self._thread is not None:
@@ -48,7 +62,7 @@ class AppServer:
             asyncio.set_event_loop(loop)
             try:
                 runner, self._port = loop.run_until_complete(
-                    start_site(self.app, self.host, self._port)
+                    start_site(self.app, self.host, self._port, self.ssl_context)
                 )
             except BaseException as error:
                 failure.append(error)
@@ -97,10 +111,36 @@ class FakeServer(AppServer):
     """
 
     def __init__(
-        self, api: AssistantsAPI | None = None, *, host: str = "127.0.0.1", port: int = 0
+        self,
+        api: AssistantsAPI | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        dialect: str | Sequence[str] = "openai",
+        tls: bool = False,
     ) -> None:
         self.api = api or AssistantsAPI()
-        super().__init__(create_app(self.api), host=host, port=port)
+        self.dialects = make_dialects(dialect, self.api)
+        """The wires served beside ``/v1`` (``appbuilder``: ``/v2``; ``azure``: ``/openai``,
+        ``/api/projects/{project}``)."""
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.tls: ThrowawayTLS | None = None
+        """With ``tls=True``: the throwaway CA; ``tls.ca_bundle`` is its PEM file."""
+        if tls:
+            self._tls_dir = tempfile.TemporaryDirectory(prefix="harness-tls-")
+            self.tls = ThrowawayTLS.create(Path(self._tls_dir.name))
+        super().__init__(
+            create_app(self.api, dialect=self.dialects),
+            host=host,
+            port=port,
+            ssl_context=self.tls.server_context if self.tls else None,
+        )
+
+    def stop(self) -> None:
+        super().stop()
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
+            self._tls_dir = None
 
     @property
     def base_url(self) -> str:
@@ -116,11 +156,13 @@ class FakeServer(AppServer):
         return self
 
 
-async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+async def start_site(
+    app: web.Application, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+) -> tuple[web.AppRunner, int]:
     """Serve ``app`` on ``host:port`` in the running loop; returns the runner and bound port."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
     await site.start()
     sockets = getattr(site._server, "sockets", None) or []
     bound = sockets[0].getsockname()[1] if sockets else port

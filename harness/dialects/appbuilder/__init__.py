@@ -1,0 +1,109 @@
+"""Baidu AppBuilder's Assistants API (``appbuilder-sdk``), over the core.
+
+Point the SDK at the server root with ``GATEWAY_URL`` (and any ``APPBUILDER_TOKEN``): every call
+is a ``POST /v2/...`` with JSON in and JSON out, success is HTTP 200 exactly, and errors keep the
+core's status with ``{"error": {"code", "message", "type", "param"}}`` (all strings), which the
+SDK raises as the exception class of that status.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from harness import schemas
+from harness.core import ApiRequest, ApiResponse, AssistantsAPI, SSEEvent, StreamBody
+from harness.dialects.appbuilder._operations import OPERATIONS, Route
+from harness.dialects.appbuilder._state import DialectState
+from harness.dialects.base import CoreCaller, json_body
+from harness.errors import ApiError
+
+__all__ = ["AppBuilderDialect", "error_body"]
+
+log = logging.getLogger("harness.server")
+
+_REQUEST_ID = "x-appbuilder-request-id"
+
+
+def error_body(error: ApiError) -> dict[str, dict[str, str]]:
+    """AppBuilder's error object: ``code``, ``message``, ``type`` and ``param``, never null."""
+    return {
+        "error": {
+            "code": error.code or error.type,
+            "message": error.message,
+            "type": error.type,
+            "param": error.param or "",
+        }
+    }
+
+
+class AppBuilderDialect:
+    """Answers ``/v2/...`` as AppBuilder does, by asking the core in OpenAI's terms."""
+
+    name: str = "appbuilder"
+    prefixes: tuple[str, ...] = ("/v2",)
+
+    def __init__(self, api: AssistantsAPI) -> None:
+        self.api = api
+        self._state = DialectState()
+        self._core_state = api.state
+
+    def state(self) -> DialectState:
+        """The dialect's own state, forgotten whenever the core's is (reset, new scenario)."""
+        if self._core_state is not self.api.state:
+            self._core_state = self.api.state
+            self._state = DialectState()
+        return self._state
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        request_id = request.header(_REQUEST_ID) or str(uuid.uuid4())
+        caller = CoreCaller(self.api, _credentials(request), request.caller)
+        try:
+            route = OPERATIONS.get(request.path.rstrip("/") or "/")
+            if route is None:
+                raise ApiError(404, f"Invalid URL (POST {request.path})", code="not_found")
+            if request.method != "POST":
+                raise ApiError(
+                    405,
+                    f"Invalid method for URL ({request.method} {request.path}). Supported: POST",
+                    code="method_not_allowed",
+                    headers={"Allow": "POST"},
+                )
+            result = route.operation(self.state(), caller, json_body(request))
+            response = result if isinstance(result, ApiResponse) else ApiResponse(200, result)
+            if self.api.config.validate_responses:
+                _validate(response, route)
+        except ApiError as error:
+            response = ApiResponse(error.status, error_body(error), dict(error.headers))
+            if self.api.config.validate_responses:
+                schemas.validate("appbuilder.error", response.body)
+        except Exception as error:  # a bug of ours: answered like any server error, and logged
+            log.exception("harness: internal error in the appbuilder dialect on %s", request.path)
+            failure = ApiError(500, f"harness internal error: {error}", type="server_error")
+            response = ApiResponse(500, error_body(failure))
+        response.headers["X-Appbuilder-Request-Id"] = request_id
+        return caller.finish(response)
+
+
+def _validate(response: ApiResponse, route: Route) -> None:
+    """Check the answer against AppBuilder's schemas (tests turn this on): a miss is our bug."""
+    if response.stream is not None:
+        response.stream = _validated_events(response.stream)
+        return
+    schemas.validate(route.kind, response.body)
+    if route.item is not None:
+        for item in response.body["data"]:
+            schemas.validate(route.item, item)
+
+
+def _validated_events(stream: StreamBody) -> StreamBody:
+    for item in stream:
+        if isinstance(item, SSEEvent):
+            schemas.validate(f"appbuilder.stream_{item.event}", item.data)
+        yield item
+
+
+def _credentials(request: ApiRequest) -> dict[str, str]:
+    """AppBuilder's token is a bearer token, in ``Authorization`` or its own header."""
+    token = request.header("authorization") or request.header("x-appbuilder-authorization")
+    return {"authorization": token} if token else {}

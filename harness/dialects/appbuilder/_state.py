@@ -1,0 +1,38 @@
+"""What AppBuilder has and the core's objects do not, per server (reset with the core's state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from harness.dialects.appbuilder import _shapes as shapes
+
+if TYPE_CHECKING:
+    from harness.dialects.appbuilder._stream import Handoff
+    from harness.dialects.base import CoreCaller
+
+__all__ = ["DialectState"]
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class DialectState:
+    assistant_extras: dict[str, JSON] = field(default_factory=dict)
+    """``thought_instructions``, ``chat_instructions`` and ``file_ids`` by assistant id."""
+    message_content: dict[str, list[JSON]] = field(default_factory=dict)
+    """Content replaced by ``messages.update`` (the core only modifies metadata)."""
+    waiting: dict[str, Handoff] = field(default_factory=dict)
+    """Open streams waiting at ``requires_action``, by run id."""
+    expired_at: dict[str, int] = field(default_factory=dict)
+    """When each expired run was first seen expired (the core keeps no such time)."""
+
+    def run(
+        self, core: CoreCaller, run: JSON, *, answer: JSON | None = None, result: bool = False
+    ) -> JSON:
+        """``shapes.run`` with the run's ``expired_at``."""
+        rendered = shapes.run(run, answer=answer, result=result)
+        if run.get("status") == "expired":
+            seen = self.expired_at.setdefault(str(run["id"]), core.api.state.clock.now())
+            rendered["expired_at"] = shapes.ms(seen)
+        return rendered

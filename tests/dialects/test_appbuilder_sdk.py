@@ -1,0 +1,380 @@
+"""The real appbuilder-sdk against ``harness serve --dialect appbuilder``: seed 002 and beyond."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+
+appbuilder = pytest.importorskip("appbuilder")
+from appbuilder.core._exception import (  # noqa: E402
+    BadRequestException,
+    NotFoundException,
+    UnAuthorizedException,
+)
+from appbuilder.core.assistant.type import thread_type  # noqa: E402
+
+from harness import FakeServer  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("appbuilder_server")
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+def test_seed_002_run_flow_verbatim() -> None:
+    # The statements of seed 002 (AppBuilder's run.ipynb cookbook), unchanged.
+    assistant = appbuilder.assistant.assistants.create(
+        name="test_assistant",
+        description="test assistant",
+        instructions="每句话回复前都加上我是秦始皇",
+    )
+    thread = appbuilder.assistant.threads.create()
+    appbuilder.assistant.threads.messages.create(thread_id=thread.id, content="hello world")
+    run_result = appbuilder.assistant.threads.runs.run(
+        thread_id=thread.id, assistant_id=assistant.id
+    )
+    run_list = appbuilder.assistant.threads.runs.list(thread_id=thread.id, limit=5)
+    run_query = appbuilder.assistant.threads.runs.query(thread_id=thread.id, run_id=run_result.id)
+    step_list = appbuilder.assistant.threads.runs.steps.list(
+        thread_id=thread.id, run_id=run_result.id
+    )
+    last_step = step_list.data[-1]
+    step_query = appbuilder.assistant.threads.runs.steps.query(
+        thread_id=thread.id, run_id=run_result.id, step_id=last_step.id
+    )
+
+    assert run_result.object == "run.result"
+    assert run_result.status == "completed"
+    assert run_result.instructions == "每句话回复前都加上我是秦始皇"
+    assert run_result.final_answer is not None
+    assert run_result.final_answer.message is not None
+    answer = run_result.final_answer.message.content
+    assert answer is not None
+    assert answer[0].text is not None
+    assert answer[0].text.value == "Hello! This is the harness fake assistant."
+    # Timestamps are Unix milliseconds, unset ones 0.
+    assert run_result.created_at > 10**12
+    assert run_result.completed_at >= run_result.created_at
+    assert run_result.failed_at == 0
+    assert run_result.cancelled_at == 0
+    assert [r.id for r in run_list.data or []] == [run_result.id]
+    assert run_query.object == "thread.run"
+    assert run_query.final_answer is None
+    assert run_query.status == "completed"
+    assert step_query.id == last_step.id
+    assert step_query.status == "completed"
+    assert step_query.step_datail is not None
+    assert step_query.step_datail.message_creation is not None
+    assert step_query.step_datail.message_creation.message_id == answer_id(run_result)
+
+
+def answer_id(run: thread_type.RunResult) -> str:
+    assert run.final_answer is not None
+    assert run.final_answer.message is not None
+    return str(run.final_answer.message.message_id)
+
+
+def test_assistant_crud() -> None:
+    assistants = appbuilder.assistant.assistants
+    created = assistants.create(
+        name="weather",
+        description="tells the weather",
+        instructions="be brief",
+        thought_instructions="think",
+        tools=[WEATHER_TOOL],
+        metadata={"team": "a"},
+    )
+    assert created.object == "assistant"
+    assert created.created_at > 10**12
+    assert created.tools is not None
+    assert created.tools[0].function.name == "get_weather"
+    assert created.thought_instructions == "think"
+    updated = assistants.update(
+        assistant_id=created.id,
+        model="ERNIE-4.0T-8K",
+        name="weather2",
+        description="d",
+        instructions="longer",
+    )
+    assert updated.name == "weather2"
+    assert updated.instructions == "longer"
+    queried = assistants.query(assistant_id=created.id)
+    assert queried.name == "weather2"
+    assert queried.description == "d"
+    listed = assistants.list(limit=5)
+    assert [a.id for a in listed.data or []] == [created.id]
+    assert listed.has_more is False
+    gone = assistants.delete(assistant_id=created.id)
+    assert gone.deleted is True
+    with pytest.raises(NotFoundException, match="No assistant found"):
+        assistants.query(assistant_id=created.id)
+
+
+def test_thread_and_message_crud() -> None:
+    threads = appbuilder.assistant.threads
+    thread = threads.create(messages=[thread_type.AssistantMessage(content="你好")])
+    assert thread.object == "thread"
+    assert thread.created_at > 10**12
+    assert threads.query(thread_id=thread.id).id == thread.id
+    assert threads.update(thread_id=thread.id).id == thread.id
+    message = threads.messages.create(thread_id=thread.id, content="second")
+    assert message.role == "user"
+    assert message.content[0].text.value == "second"
+    listed = threads.messages.list(thread_id=thread.id, order="asc")
+    assert [m.content[0].text.value for m in listed.data] == ["你好", "second"]
+    queried = threads.messages.query(thread_id=thread.id, message_id=message.id)
+    assert queried.thread_id == thread.id
+    updated = threads.messages.update(thread_id=thread.id, message_id=message.id, content="edited")
+    assert updated.content[0].text.value == "edited"
+    assert (
+        threads.messages.query(thread_id=thread.id, message_id=message.id).content[0].text.value
+        == "edited"
+    )
+    assert threads.messages.files(thread_id=thread.id, message_id=message.id).data == []
+    assert threads.delete(thread_id=thread.id).deleted is True
+    with pytest.raises(NotFoundException):
+        threads.query(thread_id=thread.id)
+
+
+def test_run_with_an_inline_thread() -> None:
+    assistant = appbuilder.assistant.assistants.create(name="a", description="", instructions="x")
+    run = appbuilder.assistant.threads.runs.run(
+        assistant_id=assistant.id,
+        thread=thread_type.AssistantThread(
+            messages=[thread_type.AssistantMessage(content="inline question")]
+        ),
+    )
+    assert run.status == "completed"
+    assert run.thread_id.startswith("thread_")
+    messages = appbuilder.assistant.threads.messages.list(thread_id=run.thread_id, order="asc")
+    assert [m.role for m in messages.data] == ["user", "assistant"]
+
+
+def _assistant_and_thread() -> tuple[str, str]:
+    assistant = appbuilder.assistant.assistants.create(
+        name="weather", description="", instructions="x", tools=[WEATHER_TOOL]
+    )
+    thread = appbuilder.assistant.threads.create(
+        messages=[thread_type.AssistantMessage(content="北京天气？")]
+    )
+    return assistant.id, thread.id
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_non_stream_tool_round_trip_continues_the_same_run() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    assert first.status == "requires_action"
+    assert first.required_action is not None
+    call = first.required_action.submit_tool_outputs.tool_calls[0]
+    assert call.function.name == "get_weather"
+    # The built-in calls the client's own tool, with arguments valid for its parameters.
+    assert isinstance(json.loads(call.function.arguments)["city"], str)
+    second = runs.run(
+        thread_id=thread_id,
+        assistant_id=assistant_id,
+        tool_output=thread_type.ToolOutput(tool_call_id=call.id, output="18 °C", run_id=first.id),
+    )
+    assert second.id == first.id
+    assert second.status == "completed"
+    assert second.required_action is None
+    assert second.final_answer.message.content[0].text.value == "Here is the answer, from what the tool returned."
+
+
+def _statuses(events: list[Any]) -> list[tuple[str, str]]:
+    return [(e.status, e.event_type) for e in events if e.event == "status"]
+
+
+def test_stream_run_tells_the_run() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    events = list(
+        appbuilder.assistant.threads.runs.stream_run(thread_id=thread_id, assistant_id=assistant_id)
+    )
+    assert _statuses(events)[0] == ("queued", "run_begin")
+    assert _statuses(events)[-1] == ("completed", "run_end")
+    text = "".join(e.content[0].text.value for e in events if e.event == "message" and e.content)
+    assert text == "Hello! This is the harness fake assistant."
+    end = events[-1].details.run_object
+    assert end.final_answer.message.content[0].text.value == text
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_stream_round_trip_submits_on_a_second_connection_while_the_stream_waits() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    seen: list[Any] = []
+    submitted: list[thread_type.RunResult] = []
+    for event in runs.stream_run(thread_id=thread_id, assistant_id=assistant_id):
+        seen.append(event)
+        if event.event == "status" and event.event_type == "tool_calls":
+            call = event.details.tool_calls[0]
+            submitted.append(
+                runs.submit_tool_outputs(
+                    run_id=seen[0].details.run_object.id,
+                    thread_id=thread_id,
+                    tool_outputs=[thread_type.ToolOutput(tool_call_id=call.id, output="18")],
+                )
+            )
+    kinds = [kind for _, kind in _statuses(seen)]
+    assert kinds[:4] == ["run_begin", "tool_step_begin", "tool_calls", "tool_submitted_output"]
+    assert kinds[-1] == "run_end"
+    assert seen[-1].status == "completed"
+    assert submitted[0].id == seen[0].details.run_object.id
+    assert submitted[0].status in ("queued", "in_progress")
+    submitted_calls = next(e for e in seen if e.event_type == "tool_submitted_output")
+    assert submitted_calls.details.tool_calls[0].function.output == "18"
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_stream_run_with_handler_answers_the_tool_call() -> None:
+    from appbuilder.core.assistant.threads.runs.stream_helper import AssistantEventHandler
+
+    assistant_id, thread_id = _assistant_and_thread()
+    ended: list[str] = []
+
+    class Handler(AssistantEventHandler):  # type: ignore[misc]
+        def tool_calls(self, status_event: Any) -> None:
+            call = status_event.details.tool_calls[0]
+            appbuilder.assistant.threads.runs.submit_tool_outputs(
+                run_id=self.stream_run_context.current_run_id,
+                thread_id=self.stream_run_context.current_thread_id,
+                tool_outputs=[thread_type.ToolOutput(tool_call_id=call.id, output="18")],
+            )
+
+        def run_end(self, status_event: Any) -> None:
+            ended.append(status_event.status)
+
+    with appbuilder.assistant.threads.runs.stream_run_with_handler(
+        thread_id=thread_id, assistant_id=assistant_id, event_handler=Handler()
+    ) as stream:
+        stream.until_done()
+    assert ended == ["completed"]
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_cancel_while_the_stream_waits_for_tool_outputs() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    seen: list[Any] = []
+    for event in runs.stream_run(thread_id=thread_id, assistant_id=assistant_id):
+        seen.append(event)
+        if event.event == "status" and event.event_type == "tool_calls":
+            cancelling = runs.cancel(run_id=seen[0].details.run_object.id, thread_id=thread_id)
+            assert cancelling.status == "cancelling"
+    assert _statuses(seen)[-2:] == [("cancelling", "run_cancelling"), ("cancelled", "run_end")]
+    assert seen[-1].details.run_object.cancelled_at > 0
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_cancel_a_run_waiting_for_tool_outputs() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    run = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    assert runs.cancel(run_id=run.id, thread_id=thread_id).status == "cancelling"
+    assert runs.query(thread_id=thread_id, run_id=run.id).status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status", "stamp"),
+    [
+        ("builtin:failed-server-error", "failed", "failed_at"),
+        ("builtin:cancelled", "cancelled", "cancelled_at"),
+        ("builtin:expired-while-queued", "expired", "expired_at"),
+    ],
+)
+@pytest.mark.parametrize("streaming", [False, True], ids=["poll", "stream"])
+def test_every_ending_of_the_builtins(
+    appbuilder_server: FakeServer, scenario: str, status: str, stamp: str, streaming: bool
+) -> None:
+    from harness.scenario import load_scenario
+
+    appbuilder_server.api.load_scenario(load_scenario(scenario))
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    if streaming:
+        events = list(runs.stream_run(thread_id=thread_id, assistant_id=assistant_id))
+        assert (events[-1].status, events[-1].event_type) == (status, "run_end")
+        run = events[-1].details.run_object
+    else:
+        run = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    assert run.status == status
+    assert getattr(run, stamp) > 0
+    assert run.final_answer is None
+    if status == "failed":
+        assert run.last_error.type == "server_error"
+
+
+@pytest.mark.scenario("builtin:requires-action-expired")
+def test_a_tool_call_answered_too_late_expires(appbuilder_server: FakeServer) -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    run = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    assert run.status == "requires_action"
+    assert runs.query(thread_id=thread_id, run_id=run.id).status == "expired"
+    # Streaming: the stream waits at the tool call until virtual time runs out.
+    other = appbuilder.assistant.threads.create(
+        messages=[thread_type.AssistantMessage(content="again")]
+    )
+    appbuilder_server.api.load_scenario(appbuilder_server.api.scenario)
+    assistant_id, thread_id = _assistant_and_thread()
+    del other
+    seen = []
+    for event in runs.stream_run(thread_id=thread_id, assistant_id=assistant_id):
+        seen.append(event)
+        if event.event_type == "tool_calls":
+            appbuilder_server.api.state.clock.advance(5)
+    assert (seen[-1].status, seen[-1].event_type) == ("expired", "run_end")
+
+
+def test_errors_are_the_sdk_s_exception_classes(appbuilder_server: FakeServer) -> None:
+    with pytest.raises(NotFoundException, match=r"No thread found with id 'thread_missing'"):
+        appbuilder.assistant.threads.query(thread_id="thread_missing")
+    with pytest.raises(BadRequestException, match="Expected an ID that begins with 'thread'"):
+        appbuilder.assistant.threads.query(thread_id="nope")
+
+
+def test_a_wrong_token_is_unauthorized(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import AssistantsAPI, ServerConfig
+
+    with FakeServer(AssistantsAPI(ServerConfig(api_key="right")), dialect="appbuilder") as server:
+        monkeypatch.setenv("GATEWAY_URL", server.url)
+        monkeypatch.setenv("APPBUILDER_TOKEN", "wrong")
+        with pytest.raises(UnAuthorizedException):
+            appbuilder.assistant.threads.create()
+        monkeypatch.setenv("APPBUILDER_TOKEN", "right")
+        assert appbuilder.assistant.threads.create().id.startswith("thread_")
+
+
+def test_concurrent_streams_do_not_block_each_other() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    _, other_thread = _assistant_and_thread()
+    results: list[str] = []
+
+    def stream(thread: str) -> None:
+        events = list(
+            appbuilder.assistant.threads.runs.stream_run(
+                thread_id=thread, assistant_id=assistant_id
+            )
+        )
+        results.append(events[-1].status)
+
+    workers = [threading.Thread(target=stream, args=(t,)) for t in (thread_id, other_thread)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert results == ["completed", "completed"]

@@ -1,0 +1,181 @@
+"""The real ``AzureOpenAI`` and ``azure-ai-agents`` clients against ``--dialect azure --tls``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+
+agents = pytest.importorskip("azure.ai.agents")
+from azure.ai.agents import AgentsClient  # noqa: E402
+from azure.ai.agents.models import ToolOutput  # noqa: E402
+from azure.core.exceptions import ResourceNotFoundError, ServiceRequestError  # noqa: E402
+
+from harness import AssistantsAPI, FakeServer  # noqa: E402
+from harness.dialects.azure.credentials import StaticTokenCredential  # noqa: E402
+
+API_VERSION = "2024-05-01-preview"
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+@pytest.fixture
+def azure_openai(azure_server: FakeServer) -> Iterator[openai.AzureOpenAI]:
+    assert azure_server.tls is not None
+    http = openai.DefaultHttpxClient(verify=str(azure_server.tls.ca_bundle))
+    client = openai.AzureOpenAI(
+        azure_endpoint=azure_server.url,
+        api_key="azure-test-key",
+        api_version=API_VERSION,
+        http_client=http,
+        max_retries=0,
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def agents_client(azure_server: FakeServer) -> Iterator[AgentsClient]:
+    assert azure_server.tls is not None
+    client = AgentsClient(
+        endpoint=f"{azure_server.url}/api/projects/demo",
+        credential=StaticTokenCredential(),
+        connection_verify=str(azure_server.tls.ca_bundle),
+        retry_total=0,
+    )
+    yield client
+    client.close()
+
+
+def test_azure_openai_polls_a_run_to_completion(
+    azure_openai: openai.AzureOpenAI, azure_server: FakeServer
+) -> None:
+    assistant = azure_openai.beta.assistants.create(model="gpt-4o-deployment")
+    thread = azure_openai.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = azure_openai.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=0
+    )
+    assert run.status == "completed"
+    reply = azure_openai.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert reply.content[0].text.value == "Hello! This is the harness fake assistant."  # type: ignore[union-attr]
+    assert azure_server.api.state.journal.violations == []
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_azure_openai_streams_a_tool_round_trip(azure_openai: openai.AzureOpenAI) -> None:
+    assistant = azure_openai.beta.assistants.create(model="gpt-4o", tools=[WEATHER])  # type: ignore[list-item]
+    thread = azure_openai.beta.threads.create(messages=[{"role": "user", "content": "Paris?"}])
+    with azure_openai.beta.threads.runs.stream(
+        thread_id=thread.id, assistant_id=assistant.id
+    ) as stream:
+        events = [event.event for event in stream]
+        run = stream.current_run
+    assert events[-1] == "thread.run.requires_action"
+    assert run is not None
+    assert run.required_action is not None
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    with azure_openai.beta.threads.runs.submit_tool_outputs_stream(
+        thread_id=thread.id, run_id=run.id, tool_outputs=[{"tool_call_id": call.id, "output": "18"}]
+    ) as stream:
+        stream.until_done()
+        assert stream.current_run is not None
+        assert stream.current_run.status == "completed"
+
+
+def test_azure_openai_errors_are_azure_envelopes(azure_openai: openai.AzureOpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        azure_openai.beta.threads.retrieve("thread_missing")
+    assert caught.value.body == {
+        "code": "invalid_request_error",
+        "message": "No thread found with id 'thread_missing'.",
+        "param": None,
+        "type": "invalid_request_error",
+    }
+
+
+def test_azure_openai_needs_an_api_version(azure_server: FakeServer) -> None:
+    import httpx2
+
+    assert azure_server.tls is not None
+    with httpx2.Client(verify=str(azure_server.tls.ca_bundle)) as http:
+        response = http.get(f"{azure_server.url}/openai/assistants", headers={"api-key": "k"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "MissingApiVersionParameter"
+
+
+def test_agents_client_polls_a_run_on_a_foundry_project(agents_client: AgentsClient) -> None:
+    agent = agents_client.create_agent(model="gpt-4o", name="helper", instructions="Be brief.")
+    thread = agents_client.threads.create()
+    agents_client.messages.create(thread_id=thread.id, role="user", content="Hi")
+    run = agents_client.runs.create_and_process(
+        thread_id=thread.id, agent_id=agent.id, polling_interval=0
+    )
+    assert run.status == "completed"
+    messages = list(agents_client.messages.list(thread_id=thread.id))
+    assert messages[0].text_messages[0].text.value == "Hello! This is the harness fake assistant."
+    assert [r.id for r in agents_client.runs.list(thread_id=thread.id)] == [run.id]
+    assert agents_client.delete_agent(agent.id) is None
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_agents_client_tool_round_trip_polling_and_streaming(agents_client: AgentsClient) -> None:
+    agent = agents_client.create_agent(model="gpt-4o", name="w", tools=[WEATHER])
+    thread = agents_client.threads.create()
+    agents_client.messages.create(thread_id=thread.id, role="user", content="Paris?")
+    run = agents_client.runs.create(thread_id=thread.id, agent_id=agent.id)
+    while run.status in ("queued", "in_progress"):
+        run = agents_client.runs.get(thread_id=thread.id, run_id=run.id)
+    assert run.status == "requires_action"
+    call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+    assert call.function.name == "get_weather"
+    assert isinstance(json.loads(call.function.arguments)["city"], str)
+    seen: list[Any] = []
+    handler = _Collector(seen)
+    agents_client.runs.submit_tool_outputs_stream(
+        thread_id=thread.id,
+        run_id=run.id,
+        tool_outputs=[ToolOutput(tool_call_id=call.id, output="18")],
+        event_handler=handler,
+    )
+    handler.until_done()
+    assert seen[0] == "queued"
+    assert seen[-1] == "completed"
+
+
+class _Collector(agents.models.AgentEventHandler):  # type: ignore[misc,name-defined]
+    def __init__(self, seen: list[Any]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def on_thread_run(self, run: Any) -> None:
+        self.seen.append(str(run.status.value if hasattr(run.status, "value") else run.status))
+
+
+def test_agents_client_errors_are_azure_errors(agents_client: AgentsClient) -> None:
+    with pytest.raises(ResourceNotFoundError) as caught:
+        agents_client.threads.get("thread_missing")
+    assert caught.value.error is not None
+    assert caught.value.error.code == "invalid_request_error"
+    assert caught.value.error.message == "No thread found with id 'thread_missing'."
+
+
+def test_agents_client_refuses_bearer_tokens_over_plain_http() -> None:
+    # Why --tls exists: azure-core will not send a bearer token to an http:// endpoint.
+    with FakeServer(AssistantsAPI(), dialect="azure") as server:
+        client = AgentsClient(
+            endpoint=f"{server.url}/api/projects/demo", credential=StaticTokenCredential()
+        )
+        with pytest.raises(ServiceRequestError, match="non-TLS"):
+            client.threads.create()
