@@ -192,7 +192,10 @@ def test_non_stream_tool_round_trip_continues_the_same_run() -> None:
     assert second.id == first.id
     assert second.status == "completed"
     assert second.required_action is None
-    assert second.final_answer.message.content[0].text.value == "Here is the answer, from what the tool returned."
+    assert (
+        second.final_answer.message.content[0].text.value
+        == "Here is the answer, from what the tool returned."
+    )
 
 
 def _statuses(events: list[Any]) -> list[tuple[str, str]]:

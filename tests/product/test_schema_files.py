@@ -42,7 +42,8 @@ def test_every_file_a_printed_schema_references_is_printable(
     for name in names:
         document = json.loads(_printed(capsys, name))
         referenced |= _external_refs(document)
-    assert referenced == {"shared.defs.json"}
+    assert "shared.defs.json" in referenced
+    assert referenced <= set(names)
     for name in referenced:
         assert json.loads(_printed(capsys, name))["$id"].endswith("/" + name)
 
