@@ -1,4 +1,5 @@
-"""What fails a test at teardown: contract violations, and scenario parts it never used."""
+"""What fails a test at teardown: contract violations, scenario parts it never used or left
+half-way, and runs no script planned for."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from harness._plugin.settings import MarkerOptions
 from harness.core.journal import Violation, format_timeline
+from harness.core.polling import missing_outputs
+from harness.lifecycle import TERMINAL_STATUSES
 from harness.scenario.model import FaultSpec, IngestionSpec, RunScript, Scenario
 
 if TYPE_CHECKING:
@@ -50,8 +53,9 @@ def teardown_problems(
             scenario = api.scenario
             where = f"{scenario.name!r} ({scenario.source})" if scenario else "the scenario"
             parts.append(
-                f"harness: {test} left part of the scenario {where} unused; a script the client "
-                "never reached is a test that proves less than it claims:\n"
+                f"harness: {test} did not play the scenario {where} as written; a script the "
+                "client never reached or left half-way, or work no script planned for, is a test "
+                "that proves less than it claims:\n"
                 + "\n".join(unused)
                 + "\n  (intended? harness_scenario(..., allow_unused=True), "
                 "--harness-no-unused-check, or harness_report_unused = false)"
@@ -67,6 +71,12 @@ def _unused_lines(api: AssistantsAPI) -> list[str]:
         f"  {_script_label(scenario, script)}: no run the client created used it"
         for script in api.state.scripts.unused()
     ]
+    lines.extend(_half_way_lines(api, scenario))
+    lines.extend(
+        f"  {run_id}: no script: it {why}, so it played the default story (script it, or give "
+        "the scenario a default_run)"
+        for run_id, why in api.state.scripts.unscripted
+    )
     lines.extend(f"  {_fault_label(scenario, fault)}: never fired" for fault in api.faults.unused())
     lines.extend(
         f"  {_ingestion_label(spec)}: no object the client made matched it"
@@ -80,6 +90,25 @@ def _ingestion_label(spec: IngestionSpec) -> str:
     where = f" (line {spec.line})" if spec.line is not None else ""
     match = f"; matching {spec.match!r}" if spec.match is not None else ""
     return f"ingestion.{section}{where} [{spec.status} after {spec.polls} poll(s){match}]"
+
+
+def _half_way_lines(api: AssistantsAPI, scenario: Scenario) -> list[str]:
+    """Scripted runs the client left before they ended."""
+    scripts = {id(script) for script in scenario.runs}
+    lines = []
+    for record in api.state.store.runs.values():
+        if id(record.script) not in scripts or record.status in TERMINAL_STATUSES:
+            continue
+        if record.status == "requires_action" and record.pending_calls:
+            left = f"tool outputs for {missing_outputs(record.pending_calls)} never submitted"
+        else:
+            shown = api.state.journal.timeline(record.id) or record.status
+            left = f"never polled to its end (shown: {shown})"
+        lines.append(
+            f"  {_script_label(scenario, record.script)}: {record.id} left half-way at "
+            f"'{record.status}': {left}"
+        )
+    return lines
 
 
 def _script_label(scenario: Scenario, script: RunScript) -> str:

@@ -64,6 +64,9 @@ class ScriptQueue:
         self._scripts: list[RunScript] = list(scenario.runs) if scenario else []
         self._used: list[bool] = [False] * len(self._scripts)
         self._default = (scenario.default_run if scenario else None) or default_run_script()
+        self.unscripted: list[tuple[str, str]] = []
+        """(run id, why) of runs that found no script in a scenario that scripts runs and
+        declares no ``default_run``: work the scenario did not plan for."""
 
     def take(self, run: dict[str, Any], content: str) -> RunScript:
         """The first unused script matching ``run``; else the default (which honours a forced
@@ -75,6 +78,14 @@ class ScriptQueue:
                 continue
             self._used[index] = True
             return script
+        if self._scripts and self.scenario is not None and self.scenario.default_run is None:
+            left = self._used.count(False)
+            why = (
+                f"matched none of the {left} unused run scripts"
+                if left
+                else f"was created after all {len(self._scripts)} run scripts were used"
+            )
+            self.unscripted.append((run["id"], why))
         forced = _forced_function(run)
         if forced is not None and (self.scenario is None or self.scenario.default_run is None):
             return forced_tool_run_script(forced)

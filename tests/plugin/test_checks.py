@@ -173,9 +173,9 @@ def test_unused_scripts_and_faults_are_reported(project: pytest.Pytester, run: R
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_only_says_hello*",
-            "harness: test_only_says_hello left part of the scenario 'two-runs'"
-            " (*two_runs.yaml) unused; a script the client never reached is a test that proves"
-            " less than it claims:",
+            "harness: test_only_says_hello did not play the scenario 'two-runs'"
+            " (*two_runs.yaml) as written; a script the client never reached or left half-way,"
+            " or work no script planned for, is a test that proves less than it claims:",
             "  runs[[]1[]] 'farewell' (line 8) [[]queued › in_progress › completed;"
             " matching content='bye'[]]: no run the client created used it",
             "  faults[[]0[]] [[]DELETE /v1/threads/*, first 1 request → HTTP 500[]]: never fired",
@@ -247,3 +247,85 @@ ingestion:
             " no object the client made matched it",
         ]
     )
+
+
+UNPLANNED = """
+import pytest
+from helpers import complete_run, start_run
+
+
+@pytest.mark.harness_scenario("builtin:tool-call-then-completed"{options})
+def test_unplanned(harness_client):
+    # The scripted run stops for its tool call; the client never answers it...
+    assert complete_run(harness_client).status == "requires_action"
+    # ...and creates a second run, which no script planned for...
+    assert complete_run(harness_client).status == "completed"
+
+
+@pytest.mark.harness_scenario("two_runs.yaml"{options})
+def test_half_polled(harness_client):
+    # ...a run polled once and then forgotten, and one matching no script.
+    thread_id, run_id = start_run(harness_client, "hello")
+    harness_client.beta.threads.runs.retrieve(run_id, thread_id=thread_id)
+    assert complete_run(harness_client, "something else").status == "completed"
+    assert complete_run(harness_client, "bye").status == "completed"
+"""
+
+
+def test_unscripted_runs_and_half_way_scripts_are_reported(
+    project: pytest.Pytester, run: Run
+) -> None:
+    project.makefile(".yaml", two_runs=TWO_RUNS_AND_A_FAULT)
+    project.makepyfile(test_unplanned=UNPLANNED.format(options=""))
+    result = run()
+    result.assert_outcomes(passed=2, errors=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            "harness: test_unplanned did not play the scenario 'tool-call-then-completed'"
+            " (builtin:tool-call-then-completed) as written*",
+            "  runs[[]0[]] (line 6) [[]queued › in_progress › requires_action › queued ›"
+            " in_progress › completed[]]: run_* left half-way at 'requires_action': tool outputs"
+            " for call_* (get_weather) never submitted",
+            "  run_*: no script: it was created after all 1 run scripts were used, so it played"
+            " the default story (script it, or give the scenario a default_run)",
+            "harness: test_half_polled did not play the scenario 'two-runs'*",
+            "  runs[[]0[]] 'greeting' (line 5) [[]queued › in_progress › completed; matching"
+            " content='hello'[]]: run_* left half-way at 'in_progress': never polled to its end"
+            " (shown: queued › in_progress)",
+            "  run_*: no script: it matched none of the 1 unused run scripts, so it played the"
+            " default story*",
+        ]
+    )
+
+
+def test_no_scenario_no_unscripted_report(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(
+        test_default="""
+        from helpers import complete_run, start_run
+
+        def test_many_runs(harness_client):
+            for _ in range(3):
+                complete_run(harness_client)
+            start_run(harness_client)  # left queued: the default story is no script
+        """
+    )
+    run().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("options", "args", "ini"),
+    [
+        (", allow_unused=True", (), ""),
+        ("", ("--harness-no-unused-check",), ""),
+        ("", (), "harness_report_unused = false"),
+    ],
+    ids=["marker", "cli", "ini"],
+)
+def test_unplanned_work_opt_outs(
+    project: pytest.Pytester, run: Run, options: str, args: tuple[str, ...], ini: str
+) -> None:
+    project.makefile(".yaml", two_runs=TWO_RUNS_AND_A_FAULT)
+    if ini:
+        project.makeini(f"[pytest]\n{ini}\n")
+    project.makepyfile(test_unplanned=UNPLANNED.format(options=options))
+    run(*args).assert_outcomes(passed=2)
