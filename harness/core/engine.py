@@ -246,7 +246,7 @@ class RunEngine:
 
     def active_run(self, thread_id: str) -> RunRecord | None:
         """The run that locks ``thread_id``, after applying expiry."""
-        for record in self.store.runs.where(lambda r: r.thread_id == thread_id):
+        for record in self.store.runs.group(thread_id):
             self.refresh(record, Emitter(self.journal))
             if record.status not in TERMINAL_STATUSES:
                 return record
@@ -554,9 +554,7 @@ class RunEngine:
         return files
 
     def _last_user_text(self, thread_id: str) -> str:
-        messages = self.store.messages.where(
-            lambda m: m["thread_id"] == thread_id and m["role"] == "user"
-        )
+        messages = [m for m in self.store.messages.group(thread_id) if m["role"] == "user"]
         if not messages:
             return ""
         return " ".join(

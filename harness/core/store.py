@@ -57,10 +57,14 @@ def paginate(
 
 
 class Table(Generic[T]):
-    """Objects of one kind by id, in creation order."""
+    """Objects of one kind by id, in creation order; optionally also grouped by the object they
+    belong to (messages by thread, steps by run), so reading one group costs the group's size,
+    not the session's."""
 
-    def __init__(self) -> None:
+    def __init__(self, group: Callable[[T], str] | None = None) -> None:
         self._rows: dict[str, T] = {}
+        self._group = group
+        self._groups: dict[str, dict[str, T]] = {}
 
     def __contains__(self, id: object) -> bool:
         return id in self._rows
@@ -73,10 +77,24 @@ class Table(Generic[T]):
 
     def put(self, id: str, row: T) -> T:
         self._rows[id] = row
+        if self._group is not None:
+            self._groups.setdefault(self._group(row), {})[id] = row
         return row
 
     def pop(self, id: str) -> T | None:
-        return self._rows.pop(id, None)
+        row = self._rows.pop(id, None)
+        if row is not None and self._group is not None:
+            members = self._groups.get(self._group(row), {})
+            members.pop(id, None)
+            if not members:
+                self._groups.pop(self._group(row), None)
+        return row
+
+    def group(self, key: str) -> list[T]:
+        """The rows that belong to ``key``, in creation order (a grouped table only)."""
+        if self._group is None:
+            raise TypeError("this table is not grouped")
+        return list(self._groups.get(key, {}).values())
 
     def values(self) -> list[T]:
         return list(self._rows.values())
@@ -86,6 +104,11 @@ class Table(Generic[T]):
 
     def clear(self) -> None:
         self._rows.clear()
+        self._groups.clear()
+
+
+def _by(name: str) -> Callable[[JSON], str]:
+    return lambda row: str(row[name])
 
 
 @dataclass
@@ -94,9 +117,9 @@ class Store:
 
     assistants: Table[JSON] = field(default_factory=Table)
     threads: Table[JSON] = field(default_factory=Table)
-    messages: Table[JSON] = field(default_factory=Table)
-    runs: Table[RunRecord] = field(default_factory=Table)
-    steps: Table[JSON] = field(default_factory=Table)
+    messages: Table[JSON] = field(default_factory=lambda: Table(_by("thread_id")))
+    runs: Table[RunRecord] = field(default_factory=lambda: Table(lambda run: run.thread_id))
+    steps: Table[JSON] = field(default_factory=lambda: Table(_by("run_id")))
     files: Table[StoredFile] = field(default_factory=Table)
     vector_stores: Table[VectorStoreRecord] = field(default_factory=Table)
     vector_store_files: Table[VectorStoreFileRecord] = field(default_factory=Table)

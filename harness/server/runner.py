@@ -162,7 +162,8 @@ async def start_site(
     """Serve ``app`` on ``host:port`` in the running loop; returns the runner and bound port."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+    # aiohttp's default backlog (128) drops the connects of a thousand clients starting at once.
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=4096)
     await site.start()
     sockets = getattr(site._server, "sockets", None) or []
     bound = sockets[0].getsockname()[1] if sockets else port

@@ -80,9 +80,9 @@ def list_(ctx: Context) -> ApiResponse:
     page = ctx.page()
     run_filter = ctx.request.query_values("run_id")
     run_id = run_filter[-1] if run_filter else None
-    items = ctx.state.store.messages.where(
-        lambda m: m["thread_id"] == thread_id and (run_id is None or m["run_id"] == run_id)
-    )
+    items = ctx.state.store.messages.group(thread_id)
+    if run_id is not None:
+        items = [m for m in items if m["run_id"] == run_id]
     return ok(paginate(items, page, key=lambda m: str(m["id"]), render=dict))
 
 

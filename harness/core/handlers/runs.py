@@ -117,10 +117,7 @@ def _check_runnable(
     """The real API refused a run with nothing to answer (seen in ruby-openai's recordings)."""
     if ctx.permissive:
         return
-    has_user_message = any(
-        m["thread_id"] == thread_id and m["role"] == "user"
-        for m in ctx.state.store.messages.values()
-    )
+    has_user_message = any(m["role"] == "user" for m in ctx.state.store.messages.group(thread_id))
     instructions = (
         settings.get("instructions")
         or settings.get("additional_instructions")
@@ -135,9 +132,7 @@ def _check_runnable(
 
 
 def _last_user_text(ctx: Context, thread_id: str) -> str:
-    messages = ctx.state.store.messages.where(
-        lambda m: m["thread_id"] == thread_id and m["role"] == "user"
-    )
+    messages = [m for m in ctx.state.store.messages.group(thread_id) if m["role"] == "user"]
     if not messages:
         return ""
     return " ".join(
@@ -247,7 +242,7 @@ def list_(ctx: Context) -> ApiResponse:
     get_thread(ctx, thread_id)
     page = ctx.page()
     engine = ctx.state.engine
-    records = ctx.state.store.runs.where(lambda r: r.thread_id == thread_id)
+    records = ctx.state.store.runs.group(thread_id)
     for record in records:
         engine.refresh(record, ctx.emitter())
     return ok(paginate(records, page, key=lambda r: r.id, render=lambda r: r.obj))

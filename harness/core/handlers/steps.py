@@ -18,7 +18,7 @@ def list_(ctx: Context) -> ApiResponse:
     record = get_run(ctx, thread_id, ctx.params["run_id"])
     ctx.state.engine.refresh(record, ctx.emitter())
     page = ctx.page()
-    items = ctx.state.store.steps.where(lambda s: s["run_id"] == record.id)
+    items = ctx.state.store.steps.group(record.id)
     return ok(
         paginate(
             items,

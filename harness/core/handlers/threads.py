@@ -43,7 +43,7 @@ def new_thread(ctx: Context, params: Params) -> JSON:
 def _drop_thread(ctx: Context, thread_id: str) -> None:
     store = ctx.state.store
     store.threads.pop(thread_id)
-    for message in store.messages.where(lambda m: m["thread_id"] == thread_id):
+    for message in store.messages.group(thread_id):
         store.messages.pop(message["id"])
 
 
