@@ -131,6 +131,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "exclusiveMaximum": True,
     },
     "no parameters": {"type": "object", "properties": {}},
+    "examples and defaults": {
+        "type": "object",
+        "required": ["city", "units", "bad"],
+        "properties": {
+            "city": {"type": "string", "examples": ["Paris", "Lima"]},
+            "units": {"enum": ["metric", "imperial"], "default": "metric"},
+            "bad": {"type": "integer", "examples": ["not an integer"]},
+        },
+    },
 }
 
 
@@ -150,6 +159,13 @@ def test_required_parameters_are_always_there() -> None:
         assert {"order_id", "filters"} <= set(value)
         assert "status" in value["filters"]
         assert value["filters"]["status"] in ("open", "shipped", "returned")
+
+
+def test_the_schema_s_own_examples_and_defaults_come_first() -> None:
+    schema = SCHEMAS["examples and defaults"]
+    cities = {example_instance(schema, seed=seed)["city"] for seed in range(12)}
+    assert cities <= {"Paris", "Lima"}
+    assert isinstance(example_instance(schema)["bad"], int)  # a wrong example is not used
 
 
 def test_seeds_choose_among_the_valid_values() -> None:

@@ -135,7 +135,7 @@ def test_a_scenario_naming_an_undeclared_function_is_reported(
     assert (call.function.name, call.function.arguments) == ("get_weather", "{}")
     (violation,) = api.state.journal.violations
     assert violation.rule == "undeclared-tool"
-    assert "'get_weather', which the run does not declare" in violation.message
+    assert "call function 'get_weather', which it does not declare" in violation.message
     assert "lookup_order, convert_units" in violation.message
 
 
