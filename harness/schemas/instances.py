@@ -30,7 +30,7 @@ from jsonschema.exceptions import best_match
 
 from harness.errors import SchemaExampleError
 
-__all__ = ["example_instance"]
+__all__ = ["SchemaExamples", "example_instance"]
 
 _ATTEMPTS = 8
 _MAX_DEPTH = 4
@@ -66,32 +66,46 @@ class _Unsupported(Exception):
     """This attempt cannot build a value for the schema."""
 
 
-def example_instance(schema: Mapping[str, Any] | bool, *, seed: int | str = 0) -> Any:
-    """A value valid against ``schema``, the same for the same ``seed``.
+class SchemaExamples:
+    """Example values of one schema: the schema is checked once, then any number of seeds."""
 
-    Raises :class:`~harness.errors.SchemaExampleError` when the schema is not a valid JSON Schema
-    or no value was found (unsatisfiable, remote ``$ref``, a ``not`` every attempt hit).
-    """
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    try:
-        cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
-    except jsonschema.SchemaError as error:
-        raise SchemaExampleError(f"not a valid JSON Schema: {error.message}") from None
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    problem = "no attempt made"
-    for attempt in range(_ATTEMPTS):
-        builder = _Builder(schema, Random(f"{seed}/{attempt}"), cls)
+    def __init__(self, schema: Mapping[str, Any] | bool) -> None:
+        """Raises :class:`~harness.errors.SchemaExampleError` for an invalid JSON Schema."""
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
-            value = builder.value(schema, 0, 0)
-        except _Unsupported as error:
-            problem = str(error)
-            continue
-        mismatch = best_match(validator.iter_errors(value))
-        if mismatch is None:
-            return value
-        where = "/".join(str(part) for part in mismatch.absolute_path) or "(root)"
-        problem = f"{where}: {mismatch.message}"
-    raise SchemaExampleError(f"no value found in {_ATTEMPTS} attempts; last problem: {problem}")
+            cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
+        except jsonschema.SchemaError as error:
+            raise SchemaExampleError(f"not a valid JSON Schema: {error.message}") from None
+        self.schema = schema
+        self._cls = cls
+        self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+    def example(self, seed: int | str = 0) -> Any:
+        """A value valid against the schema, the same for the same ``seed``.
+
+        Raises :class:`~harness.errors.SchemaExampleError` when no value was found
+        (unsatisfiable, a remote ``$ref``, a ``not`` every attempt hit).
+        """
+        problem = "no attempt made"
+        for attempt in range(_ATTEMPTS):
+            builder = _Builder(self.schema, Random(f"{seed}/{attempt}"), self._cls)
+            try:
+                value = builder.value(self.schema, 0, 0)
+            except _Unsupported as error:
+                problem = str(error)
+                continue
+            mismatch = best_match(self._validator.iter_errors(value))
+            if mismatch is None:
+                return value
+            where = "/".join(str(part) for part in mismatch.absolute_path) or "(root)"
+            problem = f"{where}: {mismatch.message}"
+        raise SchemaExampleError(f"no value found in {_ATTEMPTS} attempts; last problem: {problem}")
+
+
+def example_instance(schema: Mapping[str, Any] | bool, *, seed: int | str = 0) -> Any:
+    """A value valid against ``schema``, the same for the same ``seed``; see
+    :class:`SchemaExamples` (use it to make several values of one schema)."""
+    return SchemaExamples(schema).example(seed)
 
 
 class _Builder:

@@ -12,7 +12,7 @@ import pytest
 import harness.core.tools
 from harness import AssistantsAPI, FakeServer, ServerConfig
 from harness.scenario import load_scenario, parse_scenario
-from harness.schemas.instances import example_instance
+from harness.schemas.instances import SchemaExamples
 from tests.declared_tools import CONVERT_UNITS, LOOKUP_ORDER, SHOP_TOOLS, check_calls
 
 
@@ -198,19 +198,21 @@ def test_parameters_nothing_can_satisfy_fall_back_to_empty_arguments_with_a_note
 def test_arguments_are_generated_once_per_schema_and_kept_across_resets(
     client: openai.OpenAI, api: AssistantsAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[object] = []
+    checked: list[object] = []
 
-    def counting(schema: Any, *, seed: int | str = 0) -> Any:
-        made.append(schema)
-        return example_instance(schema, seed=seed)
+    class Counting(SchemaExamples):
+        def __init__(self, schema: Any) -> None:
+            checked.append(schema)
+            super().__init__(schema)
 
-    monkeypatch.setattr(harness.core.tools, "example_instance", counting)
+    monkeypatch.setattr(harness.core.tools, "SchemaExamples", Counting)
     factory = api.state.engine.arguments
     seen = []
     for _ in range(3):
-        api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
+        api.load_scenario(load_scenario("builtin:parallel-tool-calls"))
         assert api.state.engine.arguments is factory
-        (call,) = _calls(_waiting_run(client, [dict(LOOKUP_ORDER)]))  # an equal, new schema
-        seen.append(call.function.arguments)
-    assert len(made) <= 1  # zero when an earlier test already cached this schema
-    assert len(set(seen)) == 1
+        new_copy = json.loads(json.dumps(LOOKUP_ORDER))  # an equal schema, a new object
+        seen.append([c.function.arguments for c in _calls(_waiting_run(client, [new_copy]))])
+    assert len(checked) <= 1  # zero when an earlier test already checked this schema
+    assert seen[0] == seen[1] == seen[2]
+    assert seen[0][0] != seen[0][1]  # two calls of one step get their own arguments
