@@ -30,11 +30,24 @@ from harness.transport import InProcessTransport
 
 warnings.simplefilter("ignore", DeprecationWarning)
 
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}},
+        },
+    },
+}
+"""The client's own tool: the built-in's tool round calls it."""
+
 
 def lifecycle(client: openai.OpenAI) -> int:
     """The measured flow; returns the number of requests made."""
     requests = 0
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[WEATHER])  # type: ignore[list-item]
     thread = client.beta.threads.create()
     client.beta.threads.messages.create(thread.id, role="user", content="Weather in Paris?")
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
@@ -69,7 +82,7 @@ def canned_app() -> web.Application:
         result: dict[str, Any] = response.body
         return result
 
-    assistant = record("POST", "/assistants", {"model": "gpt-4o"})
+    assistant = record("POST", "/assistants", {"model": "gpt-4o", "tools": [WEATHER]})
     thread = record("POST", "/threads")
     record("POST", f"/threads/{thread['id']}/messages", {"role": "user", "content": "x"})
     run = record("POST", f"/threads/{thread['id']}/runs", {"assistant_id": assistant["id"]})

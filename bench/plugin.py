@@ -44,7 +44,8 @@ POLL_STOP = {"requires_action", "completed", "failed", "cancelled", "expired", "
 @pytest.mark.parametrize("n", range(CASES))
 def test_lifecycle(harness_client, n):
     client = harness_client
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    tool = {"type": "function", "function": {"name": "lookup"}}
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[tool])
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.status in POLL_STOP

@@ -58,7 +58,7 @@ def run_demo(scenario_ref: str, *, seed: int = 0, out: Any = None) -> int:
                         "name": "get_weather",
                         "parameters": {
                             "type": "object",
-                            "properties": {"city": {"type": "string"}},
+                            "properties": {"city": {"type": "string", "examples": ["Paris"]}},
                             "required": ["city"],
                         },
                     },

@@ -623,8 +623,8 @@ class RunEngine:
                 self.journal.violate(
                     Violation(
                         "undeclared-tool",
-                        f"{record.id} is made to call function {name!r}, which the run does not "
-                        f"declare (its function tools: {', '.join(declared) or 'none'}); a model "
+                        f"the run is made to call function {name!r}, which it does not declare "
+                        f"(its function tools: {', '.join(declared) or 'none'}); a model "
                         "only calls declared functions: declare it in the assistant's or the "
                         "run's tools, force only a declared function with tool_choice, or write "
                         "'declared' in the scenario",

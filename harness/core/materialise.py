@@ -11,6 +11,7 @@ from harness.core.engine import Emitter
 from harness.core.file_records import StoredFile, VectorStoreRecord
 from harness.core.objects import (
     JSON,
+    USER_MESSAGE_STATUS,
     assistant_object,
     file_object,
     message_object,
@@ -48,7 +49,7 @@ def message(state: ServerState, thread_id: str, message_id: str) -> JSON:
         thread_id=thread_id,
         role="user",
         content=[text_content(_PLACEHOLDER_TEXT)],
-        status=None,
+        status=USER_MESSAGE_STATUS,
     )
     return state.store.messages.put(message_id, obj)
 

@@ -70,6 +70,19 @@ def text_content(value: str) -> JSON:
     return {"type": "text", "text": {"value": value, "annotations": []}}
 
 
+USER_MESSAGE_STATUS = "completed"
+"""The ``status`` of a message the client (or a seed) wrote.
+
+The real API's create/list/retrieve answers omitted ``status`` on every message (72 recorded
+objects, assistants=v1 and v2, user and assistant alike; only streamed snapshots carried it), and
+no recording shows a user message with any value. Every openai-python release (1.x to 3.x) types
+``Message.status`` as a required ``in_progress | incomplete | completed``, so a client with
+``_strict_response_validation=True`` rejects both an absent and a ``null`` status. A written
+message is complete when it is stored, so the fake says ``completed``: it contradicts no recorded
+value and satisfies the SDK's typed model in every mode. The JSON Schema still accepts an absent
+or ``null`` status, as the recordings have it."""
+
+
 def message_object(
     *,
     id: str,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from harness.core.objects import assistant_object, message_object, text_content, thread_object
+from harness.core.objects import (
+    USER_MESSAGE_STATUS,
+    assistant_object,
+    message_object,
+    text_content,
+    thread_object,
+)
 from harness.core.state import ServerState
 from harness.scenario.model import Scenario
 
@@ -37,6 +43,6 @@ def seed_objects(state: ServerState, scenario: Scenario) -> None:
                 thread_id=thread_seed.id,
                 role=message_seed.role,
                 content=[text_content(message_seed.content)],
-                status=None,
+                status=USER_MESSAGE_STATUS,
             )
             state.store.messages.put(message["id"], message)

@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.errors import SchemaExampleError
 from harness.scenario.model import ToolCallSpec
-from harness.schemas.instances import example_instance
+from harness.schemas.instances import SchemaExamples
 
 __all__ = ["ArgumentFactory", "BoundCall", "ToolBinding", "bind_tool_calls", "declared_functions"]
 
@@ -55,6 +55,9 @@ class ArgumentFactory:
     _cache: OrderedDict[tuple[str, int], tuple[str, str | None]] = field(
         default_factory=OrderedDict, repr=False
     )
+    _schemas: OrderedDict[str, SchemaExamples | SchemaExampleError] = field(
+        default_factory=OrderedDict, repr=False
+    )
 
     def arguments(self, function: Mapping[str, Any], variant: int = 0) -> tuple[str, str | None]:
         """The arguments JSON text for ``function``'s ``parameters``, and why it fell back to
@@ -63,22 +66,40 @@ class ArgumentFactory:
         if schema is None:
             schema = _NO_PARAMETERS
         try:
-            key = (json.dumps(schema, sort_keys=True, separators=(",", ":")), variant)
+            text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
         except (TypeError, ValueError):
             return "{}", "its parameters are not JSON"
+        key = (text, variant)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
         try:
-            value = example_instance(schema, seed=f"{self.seed}/{variant}")
+            value = self._examples(text, schema).example(f"{self.seed}/{variant}")
             result: tuple[str, str | None] = (json.dumps(value, separators=(",", ":")), None)
         except SchemaExampleError as error:
             result = ("{}", str(error))
-        self._cache[key] = result
-        if len(self._cache) > self.max_entries:
-            self._cache.popitem(last=False)
+        _remember(self._cache, key, result, self.max_entries)
         return result
+
+    def _examples(self, text: str, schema: Any) -> SchemaExamples:
+        """The checked schema (checking against the meta-schema is the costly part)."""
+        known = self._schemas.get(text)
+        if known is None:
+            try:
+                known = SchemaExamples(schema)
+            except SchemaExampleError as error:
+                known = error
+            _remember(self._schemas, text, known, self.max_entries)
+        if isinstance(known, SchemaExampleError):
+            raise known
+        return known
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    cache[key] = value
+    if len(cache) > limit:
+        cache.popitem(last=False)
 
 
 def declared_functions(tools: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

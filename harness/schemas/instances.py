@@ -1,12 +1,13 @@
 """Example instances of a JSON Schema: arguments a client's own function tools accept.
 
 :func:`example_instance` builds a value from the schema's keywords (``type``, ``properties``,
-``required``, ``items``, ``enum``, ``const``, bounds, lengths, ``pattern``, ``format``, local
-``$ref``, ``anyOf``/``oneOf``/``allOf``) with a :class:`random.Random` seeded from ``seed``, so the
-same seed always gives the same value, and no global or thread state is touched (it works from the
-server thread and inside a ``@given`` test alike). Every value is checked with :mod:`jsonschema`
-before it is returned; a few differently-seeded attempts are made, then
-:class:`~harness.errors.SchemaExampleError` says why none fits.
+``required``, ``items``, ``enum``, ``const``, ``examples``, ``default``, bounds, lengths,
+``pattern``, ``format``, local ``$ref``, ``anyOf``/``oneOf``/``allOf``) with a
+:class:`random.Random` seeded from ``seed``, so the same seed always gives the same value, and no
+global or thread state is touched (it works from the server thread and inside a ``@given`` test
+alike). Every value is checked with :mod:`jsonschema` before it is returned; a few
+differently-seeded attempts are made, then :class:`~harness.errors.SchemaExampleError` says why
+none fits.
 
 Why not hypothesis-jsonschema: it drives private Hypothesis internals (``cu.many(...).more()``)
 that Hypothesis 6.1xx removed, so it fails on every object schema with the Hypothesis this project
@@ -23,12 +24,13 @@ from random import Random
 from typing import Any
 
 import jsonschema
+import referencing.exceptions
 import rstr
 from jsonschema.exceptions import best_match
 
 from harness.errors import SchemaExampleError
 
-__all__ = ["example_instance"]
+__all__ = ["SchemaExamples", "example_instance"]
 
 _ATTEMPTS = 8
 _MAX_DEPTH = 4
@@ -64,40 +66,57 @@ class _Unsupported(Exception):
     """This attempt cannot build a value for the schema."""
 
 
-def example_instance(schema: Mapping[str, Any] | bool, *, seed: int | str = 0) -> Any:
-    """A value valid against ``schema``, the same for the same ``seed``.
+class SchemaExamples:
+    """Example values of one schema: the schema is checked once, then any number of seeds."""
 
-    Raises :class:`~harness.errors.SchemaExampleError` when the schema is not a valid JSON Schema
-    or no value was found (unsatisfiable, remote ``$ref``, a ``not`` every attempt hit).
-    """
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    try:
-        cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
-    except jsonschema.SchemaError as error:
-        raise SchemaExampleError(f"not a valid JSON Schema: {error.message}") from None
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    problem = "no attempt made"
-    for attempt in range(_ATTEMPTS):
-        builder = _Builder(schema, Random(f"{seed}/{attempt}"))
+    def __init__(self, schema: Mapping[str, Any] | bool) -> None:
+        """Raises :class:`~harness.errors.SchemaExampleError` for an invalid JSON Schema."""
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
-            value = builder.value(schema, 0, 0)
-        except _Unsupported as error:
-            problem = str(error)
-            continue
-        mismatch = best_match(validator.iter_errors(value))
-        if mismatch is None:
-            return value
-        where = "/".join(str(part) for part in mismatch.absolute_path) or "(root)"
-        problem = f"{where}: {mismatch.message}"
-    raise SchemaExampleError(f"no value found in {_ATTEMPTS} attempts; last problem: {problem}")
+            cls.check_schema(schema)  # type: ignore[arg-type]  # booleans are schemas too
+        except jsonschema.SchemaError as error:
+            raise SchemaExampleError(f"not a valid JSON Schema: {error.message}") from None
+        self.schema = schema
+        self._cls = cls
+        self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+    def example(self, seed: int | str = 0) -> Any:
+        """A value valid against the schema, the same for the same ``seed``.
+
+        Raises :class:`~harness.errors.SchemaExampleError` when no value was found
+        (unsatisfiable, a remote ``$ref``, a ``not`` every attempt hit).
+        """
+        problem = "no attempt made"
+        for attempt in range(_ATTEMPTS):
+            builder = _Builder(self.schema, Random(f"{seed}/{attempt}"), self._cls)
+            try:
+                value = builder.value(self.schema, 0, 0)
+            except _Unsupported as error:
+                problem = str(error)
+                continue
+            mismatch = best_match(self._validator.iter_errors(value))
+            if mismatch is None:
+                return value
+            where = "/".join(str(part) for part in mismatch.absolute_path) or "(root)"
+            problem = f"{where}: {mismatch.message}"
+        raise SchemaExampleError(f"no value found in {_ATTEMPTS} attempts; last problem: {problem}")
+
+
+def example_instance(schema: Mapping[str, Any] | bool, *, seed: int | str = 0) -> Any:
+    """A value valid against ``schema``, the same for the same ``seed``; see
+    :class:`SchemaExamples` (use it to make several values of one schema)."""
+    return SchemaExamples(schema).example(seed)
 
 
 class _Builder:
     """One attempt: walks the schema and draws every free choice from ``rng``."""
 
-    def __init__(self, root: Mapping[str, Any] | bool, rng: Random) -> None:
+    def __init__(
+        self, root: Mapping[str, Any] | bool, rng: Random, cls: type[jsonschema.protocols.Validator]
+    ) -> None:
         self.root = root
         self.rng = rng
+        self.cls = cls
 
     def value(self, node: Any, depth: int, refs: int) -> Any:
         if node is True or node == {}:
@@ -118,6 +137,9 @@ class _Builder:
             if not node["enum"]:
                 raise _Unsupported("an empty enum admits no value")
             return copy.deepcopy(self.rng.choice(node["enum"]))
+        hints = self._hints(node)
+        if hints:  # the schema's own examples and default, where they fit it
+            return copy.deepcopy(self.rng.choice(hints))
         if "allOf" in node:
             return self.value(_merge_all(node), depth, refs)
         for keyword in ("anyOf", "oneOf"):
@@ -141,6 +163,19 @@ class _Builder:
         if kind == "null":
             return None
         raise _Unsupported(f"unknown type {kind!r}")
+
+    def _hints(self, node: Mapping[str, Any]) -> list[Any]:
+        given = node.get("examples")
+        candidates = list(given) if isinstance(given, list) else []
+        if "default" in node:
+            candidates.append(node["default"])
+        if not candidates:
+            return []
+        try:
+            validator = self.cls(dict(node), format_checker=self.cls.FORMAT_CHECKER)
+            return [value for value in candidates if validator.is_valid(value)]
+        except referencing.exceptions.Unresolvable:
+            return []  # a $ref inside the node: its examples cannot be checked alone
 
     def _resolve(self, ref: str) -> Any:
         if not ref.startswith("#"):

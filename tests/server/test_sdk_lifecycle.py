@@ -164,7 +164,8 @@ def test_crud_of_every_resource(client: openai.OpenAI) -> None:
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     assert client.beta.threads.update(thread.id, metadata={"x": "y"}).metadata == {"x": "y"}
     message = client.beta.threads.messages.create(thread.id, role="user", content="hi")
-    assert message.status is None  # what the real API sent for user messages
+    # The SDK's Message model requires a status; see harness.core.objects.USER_MESSAGE_STATUS.
+    assert message.status == "completed"
     assert client.beta.threads.messages.retrieve(message.id, thread_id=thread.id).id == message.id
     updated = client.beta.threads.messages.update(
         message.id, thread_id=thread.id, metadata={"m": "1"}

@@ -71,6 +71,26 @@ def test_every_ending_gets_an_answer(shop: OrderAssistant, harness_server: Harne
     assert answer.ok or answer.problem
 
 
+@pytest.mark.harness_lifecycles("all")
+def test_every_builtin_story_uses_our_own_tool(
+    shop: OrderAssistant, harness_server: HarnessServer
+) -> None:
+    answer = shop.ask("How much are 3 widgets?")
+    assert answer.ok or answer.problem
+    calls = [
+        call
+        for step in harness_server.store.steps.values()
+        if step["step_details"]["type"] == "tool_calls"
+        for call in step["step_details"]["tool_calls"]
+    ]
+    scripted = [step.tool_calls for run in harness_server.scenario.runs for step in run.steps]
+    assert bool(calls) == any(scripted)
+    for call in calls:  # the built-ins call our tool, and it could price what they asked for
+        assert call["function"]["name"] == "calculate_order_total"
+        if call["function"]["output"] is not None:
+            assert "total" in json.loads(call["function"]["output"])
+
+
 @pytest.mark.harness_lifecycles("rate-limited-then-ok", "server-error-then-ok", "slow-in-progress")
 def test_rides_out_http_errors_and_slow_runs(shop: OrderAssistant) -> None:
     assert shop.ask("Hello?").ok

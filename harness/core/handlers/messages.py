@@ -9,7 +9,7 @@ from harness.core.handlers.options import check_attachments, content_blocks
 from harness.core.handlers.tool_resources import attach_to_thread, resolve_attachments
 from harness.core.http import ApiResponse
 from harness.core.journal import Violation
-from harness.core.objects import JSON, deleted_object, message_object
+from harness.core.objects import JSON, USER_MESSAGE_STATUS, deleted_object, message_object
 from harness.core.params import Params, check_metadata
 from harness.core.state import Context
 from harness.core.store import paginate
@@ -38,7 +38,7 @@ def add_user_message(ctx: Context, thread_id: str, data: Any, param: str) -> JSO
         thread_id=thread_id,
         role=role,
         content=content,
-        status=None,
+        status=USER_MESSAGE_STATUS,
         attachments=attachments,
         metadata=metadata,
     )
