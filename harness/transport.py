@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx2
 
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, Cut, Pause
+from harness.dialects import Dialect
 
 __all__ = ["AsyncInProcessTransport", "InProcessTransport"]
 
@@ -59,6 +60,17 @@ def _chunks(response: ApiResponse) -> Iterator[bytes | Pause]:
         yield item if isinstance(item, Pause) else item.encode()
 
 
+def _answer(
+    transport: InProcessTransport | AsyncInProcessTransport, request: httpx2.Request, body: bytes
+) -> ApiResponse:
+    """The core's answer, or the transport's dialect's for a path under its prefixes."""
+    dialect = transport.dialect
+    if dialect is not None and request.url.path.startswith(dialect.prefixes):
+        return dialect.handle(_core_request(request, body, "", transport.caller))
+    core_request = _core_request(request, body, transport.prefix, transport.caller)
+    return transport.api.handle(core_request, prefix=transport.prefix)
+
+
 class _Events(httpx2.SyncByteStream):
     def __init__(self, response: ApiResponse) -> None:
         self._response = response
@@ -86,16 +98,18 @@ class _AsyncEvents(httpx2.AsyncByteStream):
 class InProcessTransport(httpx2.BaseTransport):
     """Answers ``httpx2.Client`` requests from an :class:`AssistantsAPI` in the same thread."""
 
-    def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
+    def __init__(
+        self, api: AssistantsAPI, *, prefix: str = "/v1", dialect: Dialect | None = None
+    ) -> None:
         self.api = api
         self.prefix = prefix.rstrip("/")
+        self.dialect = dialect
+        """Paths under ``dialect.prefixes`` go to it (e.g. Azure's ``/openai/...``)."""
         self.caller = f"in-process:{id(self):x}"
         """Every request through this transport comes from one caller."""
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        response = self.api.handle(
-            _core_request(request, request.read(), self.prefix, self.caller), prefix=self.prefix
-        )
+        response = _answer(self, request, request.read())
         if response.delay_ms:
             time.sleep(response.delay_ms / 1000)
         return _http_response(response, request, _Events)
@@ -104,17 +118,18 @@ class InProcessTransport(httpx2.BaseTransport):
 class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
     """The same for ``httpx2.AsyncClient`` (``openai.AsyncOpenAI``)."""
 
-    def __init__(self, api: AssistantsAPI, *, prefix: str = "/v1") -> None:
+    def __init__(
+        self, api: AssistantsAPI, *, prefix: str = "/v1", dialect: Dialect | None = None
+    ) -> None:
         self.api = api
         self.prefix = prefix.rstrip("/")
+        self.dialect = dialect
+        """Paths under ``dialect.prefixes`` go to it (e.g. Azure's ``/openai/...``)."""
         self.caller = f"in-process:{id(self):x}"
         """Every request through this transport comes from one caller."""
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        body = await request.aread()
-        response = self.api.handle(
-            _core_request(request, body, self.prefix, self.caller), prefix=self.prefix
-        )
+        response = _answer(self, request, await request.aread())
         if response.delay_ms:
             await asyncio.sleep(response.delay_ms / 1000)
         return _http_response(response, request, _AsyncEvents)

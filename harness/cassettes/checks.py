@@ -15,6 +15,8 @@ from typing import Any
 
 from harness import lifecycle, schemas
 from harness.cassettes import Cassette
+from harness.dialects.appbuilder.recorded import recorded_problems
+from harness.dialects.surfaces import surface_of
 from harness.errors import SchemaValidationError
 
 __all__ = ["Problem", "cassette_problems"]
@@ -42,7 +44,14 @@ def cassette_problems(cassette: Cassette) -> list[Problem]:
     for index, interaction in enumerate(cassette.interactions):
         where = f"interactions[{index}]"
         request, response = interaction.request, interaction.response
-        if not _ASSISTANTS_PATH.match(request.path):
+        surface = surface_of(request.path)
+        if surface is not None and surface.dialect == "appbuilder":
+            events = response.sse_events() if response.is_sse else None
+            body = None if response.is_sse else response.json()
+            for place, message in recorded_problems(surface.path, response.status, body, events):
+                problems.append(Problem("error", f"{where}.{place}", message))
+            continue
+        if surface is None or not _ASSISTANTS_PATH.match(surface.path):
             continue
         beta = request.header("openai-beta") or ""
         if beta and "assistants=v2" not in beta:

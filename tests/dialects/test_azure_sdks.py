@@ -179,3 +179,26 @@ def test_agents_client_refuses_bearer_tokens_over_plain_http() -> None:
         )
         with pytest.raises(ServiceRequestError, match="non-TLS"):
             client.threads.create()
+
+
+def test_azure_openai_in_process_without_a_socket() -> None:
+    from harness.dialects.azure import AzureDialect
+    from harness.transport import InProcessTransport
+
+    api = AssistantsAPI()
+    transport = InProcessTransport(api, dialect=AzureDialect(api))
+    client = openai.AzureOpenAI(
+        azure_endpoint="https://harness.invalid",
+        api_key="k",
+        api_version=API_VERSION,
+        http_client=openai.DefaultHttpxClient(transport=transport),
+    )
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+        stream.until_done()
+        assert stream.current_run is not None
+        assert stream.current_run.status == "completed"
+    with pytest.raises(openai.NotFoundError):
+        client.beta.threads.retrieve("thread_missing")
+    assert len(api.state.store.runs) == 1

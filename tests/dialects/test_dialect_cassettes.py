@@ -1,0 +1,111 @@
+"""Cassettes of every dialect: recorded through the proxy, validated with that wire's schemas,
+and replayed to the real SDKs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+appbuilder = pytest.importorskip("appbuilder")
+from appbuilder.core.assistant.type import thread_type  # noqa: E402
+
+from harness import FakeServer  # noqa: E402
+from harness.cassettes import load_cassette, recording_proxy_app, replay_app  # noqa: E402
+from harness.cassettes.checks import cassette_problems  # noqa: E402
+from harness.dialects.surfaces import Surface, surface_of  # noqa: E402
+from harness.server.runner import AppServer  # noqa: E402
+
+
+def _appbuilder_flow() -> tuple[str, str]:
+    """A polled run and a streamed run; the two answers' texts."""
+    assistant = appbuilder.assistant.assistants.create(name="rec", description="", instructions="x")
+    thread = appbuilder.assistant.threads.create(
+        messages=[thread_type.AssistantMessage(content="hello")]
+    )
+    run = appbuilder.assistant.threads.runs.run(thread_id=thread.id, assistant_id=assistant.id)
+    events = list(
+        appbuilder.assistant.threads.runs.stream_run(thread_id=thread.id, assistant_id=assistant.id)
+    )
+    streamed = events[-1].details.run_object.final_answer.message.content[0].text.value
+    return run.final_answer.message.content[0].text.value, streamed
+
+
+def test_appbuilder_records_validates_and_replays(
+    appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "appbuilder.yaml"
+    with AppServer(recording_proxy_app(appbuilder_server.url, path)) as proxy:
+        monkeypatch.setenv("GATEWAY_URL", proxy.url)
+        recorded = _appbuilder_flow()
+    cassette = load_cassette(path)
+    assert {surface_of(i.request.path).dialect for i in cassette} == {"appbuilder"}  # type: ignore[union-attr]
+    assert cassette_problems(cassette) == []
+    assert "your_appbuilder_token" not in path.read_text()
+
+    with AppServer(replay_app(cassette)) as replay:
+        monkeypatch.setenv("GATEWAY_URL", replay.url)
+        assert _appbuilder_flow() == recorded
+
+    # The AppBuilder schemas judge the recording: a null timestamp is named where it is.
+    broken = _with_body(cassette, "/v2/threads", lambda body: {**body, "created_at": None})
+    problems = cassette_problems(broken)
+    assert [p.where for p in problems] == ["interactions[1].response"]
+    assert "created_at" in problems[0].message
+
+
+def _with_body(cassette: Any, path: str, change: Any) -> Any:
+    from dataclasses import replace
+
+    interactions = []
+    for interaction in cassette:
+        if interaction.request.path == path:
+            body = change(json.loads(interaction.response.content))
+            response = replace(interaction.response, body=json.dumps(body))
+            interaction = replace(interaction, response=response)
+        interactions.append(interaction)
+    return type(cassette)(interactions)
+
+
+def test_azure_openai_records_validates_and_replays(tmp_path: Path) -> None:
+    path = tmp_path / "azure.yaml"
+
+    def flow(endpoint: str) -> str:
+        client = openai.AzureOpenAI(
+            azure_endpoint=endpoint, api_key="azure-key", api_version="2024-05-01-preview"
+        )
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=0
+        )
+        return run.status
+
+    with (
+        FakeServer(dialect="azure") as server,
+        AppServer(recording_proxy_app(server.url, path)) as proxy,
+    ):
+        assert flow(proxy.url) == "completed"
+    cassette = load_cassette(path)
+    assert {surface_of(i.request.path).dialect for i in cassette} == {"azure"}  # type: ignore[union-attr]
+    assert cassette_problems(cassette) == []
+    assert "azure-key" not in path.read_text()
+    with AppServer(replay_app(cassette)) as replay:
+        assert flow(replay.url) == "completed"
+    broken = _with_body(
+        cassette, "/openai/assistants", lambda body: {**body, "created_at": "yesterday"}
+    )
+    assert len(cassette_problems(broken)) == 1
+
+
+def test_surfaces_name_each_wire() -> None:
+    assert surface_of("/v1/threads") == Surface("openai", "/v1/threads")
+    assert surface_of("/api/projects/p/threads/t/runs") == Surface("azure", "/v1/threads/t/runs")
+    assert surface_of("/prefix/v2/threads/runs/steps/list") == Surface(
+        "appbuilder", "/v2/threads/runs/steps/list"
+    )
+    assert surface_of("/v2/unknown") is None
+    assert surface_of("/__harness/journal") is None
