@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from plugin import HARNESS_SUITE, NAMES, run_suite  # noqa: E402
+from plugin import HARNESS_SUITE, NAMES, run_suite
 
 
 def main() -> None:

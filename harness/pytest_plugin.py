@@ -29,6 +29,13 @@ import pytest
 
 from harness._plugin.cassettes import cassette_path
 from harness._plugin.checks import teardown_problems, violation_lines
+from harness._plugin.fuzz import (
+    COUNTEREXAMPLE,
+    add_fuzz_options,
+    fuzz_dir,
+    fuzz_options,
+    run_fuzz,
+)
 from harness._plugin.report import SECTION, RunTimelines
 from harness._plugin.scenarios import (
     LIFECYCLE_GROUPS,
@@ -38,6 +45,7 @@ from harness._plugin.scenarios import (
 )
 from harness._plugin.servers import API_KEY, HarnessServer, ServerPool, close_async_client
 from harness._plugin.session_report import (
+    COUNTEREXAMPLE_SECTION,
     COVERAGE_SECTION,
     LANES_SECTION,
     ReportOptions,
@@ -94,6 +102,10 @@ _MARKERS = (
     "takes the keywords of harness_scenario.",
     "harness_cassette(path=None, **options): record or replay this test's Assistants API "
     "traffic through a cassette (see --harness-record-mode).",
+    "harness_fuzz(max_examples=25, max_runs=1, max_length=10, max_polls=3, max_tool_rounds=2, "
+    "ends_in=None, faults=False, stream_cuts=False, tools=[...], allow_violations=False): run "
+    "the test body against lifecycles generated from the lifecycle table; the smallest failing "
+    "one is written as scenario YAML under --harness-fuzz-dir.",
 )
 
 
@@ -103,6 +115,7 @@ _MARKERS = (
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
     add_report_options(parser)
+    add_fuzz_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -202,12 +215,21 @@ def harness_server(
         raise pytest.fail.Exception(message, pytrace=False) from None
     node.stash[_HANDLE] = handle
     node.stash[_CALL_PASSED] = False
+    fuzzed = node.get_closest_marker("harness_fuzz") is not None
+    if fuzzed and (ref is not None or _harness_lifecycle is not None):
+        raise pytest.fail.Exception(
+            f"{where}: harness_fuzz generates the scenarios; drop harness_scenario or "
+            "harness_lifecycles from this test",
+            pytrace=False,
+        )
     yield handle
     true_statuses = handle.api.true_statuses()
     node.stash[_SNAPSHOT] = RunTimelines.of(node.nodeid, handle.journal, true_statuses)
     node.stash[_EXTRA_SECTIONS] = _report_sections(config, handle, true_statuses)
-    if not node.stash.get(_CALL_PASSED, False):
-        return  # a failed or skipped test: its report already shows the violations
+    if not node.stash.get(_CALL_PASSED, False) or fuzzed:
+        # A failed or skipped test: its report already shows the violations. A fuzzed one
+        # checked every example as it ran.
+        return
     # A cassette that answered every request kept the server (and its scripts) out of it.
     replayed = node.get_closest_marker("harness_cassette") is not None and not handle.requests
     problems = teardown_problems(
@@ -289,6 +311,38 @@ def harness_async_client(harness_server: HarnessServer) -> Iterator[openai.Async
         close_async_client(client)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A ``harness_fuzz`` test: its body runs once per generated scenario."""
+    marker = pyfuncitem.get_closest_marker("harness_fuzz")
+    if marker is None:
+        return None
+    where = f"{pyfuncitem.nodeid}: harness_fuzz"
+    handle = pyfuncitem.stash.get(_HANDLE, None)
+    try:
+        if handle is None:
+            raise ConfigError(
+                f"{where}: the test uses no harness fixture; request harness_server, "
+                "harness_client or harness_async_client"
+            )
+        if marker.args:
+            raise ConfigError(f"{where}: takes keyword arguments only, not {marker.args!r}")
+        options = fuzz_options(marker.kwargs, where)
+    except ConfigError as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    function = pyfuncitem.obj
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    run_fuzz(
+        pyfuncitem,
+        handle.api,
+        lambda: function(**arguments),
+        options,
+        seed=handle.settings.seed,
+        directory=fuzz_dir(pyfuncitem.config),
+    )
+    return True
+
+
 def _report_sections(
     config: pytest.Config, handle: HarnessServer, true_statuses: Mapping[str, str]
 ) -> list[tuple[str, str]]:
@@ -348,6 +402,10 @@ def pytest_runtest_makereport(
     handle = item.stash.get(_HANDLE, None)
     if handle is None:
         return report
+    found = item.stash.get(COUNTEREXAMPLE, None)
+    if found is not None and report.when == "call":
+        report.sections.append(("harness fuzz counterexample", found.lines()))
+        report.sections.append((COUNTEREXAMPLE_SECTION, str(found.path)))
     if report.when == "call":
         item.stash[_CALL_PASSED] = report.passed
         if report.failed:

@@ -115,6 +115,7 @@ class _Test:
     lanes: list[dict[str, Any]] = field(default_factory=list)
     marks: list[list[Any]] = field(default_factory=list)
     counterexample: str | None = None
+    replay: str = ""
 
 
 class SessionReport:
@@ -142,6 +143,8 @@ class SessionReport:
         for name, content in report.sections:
             if name == COUNTEREXAMPLE_SECTION:
                 test.counterexample = content.strip()
+            elif name == "harness fuzz counterexample":
+                test.replay = content
         if report.when != "teardown":
             return
         for name, content in report.sections:
@@ -220,6 +223,13 @@ class SessionReport:
         _write_text(path, render_page("harness test report", entries, coverage=coverage))
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        found = [test for test in self.tests.values() if test.counterexample]
+        if found:
+            terminalreporter.write_sep("=", "harness fuzz counterexamples")
+            for test in found:
+                terminalreporter.write_line(test.nodeid)
+                for line in test.replay.splitlines():
+                    terminalreporter.write_line(f"  {line.strip()}")
         mode = self.options.timelines
         if mode != "none":
             shown = [

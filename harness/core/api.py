@@ -19,6 +19,7 @@ from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
 from harness.core.tools import ArgumentFactory
 from harness.core.wellformed import check_request
 from harness.errors import ApiError, HarnessError
+from harness.lifecycle import TERMINAL_STATUSES
 from harness.scenario.model import Scenario
 
 __all__ = ["AssistantsAPI", "ServerConfig"]
@@ -80,6 +81,21 @@ class AssistantsAPI:
             self.faults = self._fault_injector(scenario)
             if scenario is not None:
                 self._seed(scenario)
+
+    def play(self, scenario: Scenario) -> None:
+        """Play ``scenario`` next, keeping the objects the client made (its assistants and
+        threads stay valid): new run scripts, faults and contract, a fresh journal (coverage
+        goes on adding up). Runs the previous scenario left unfinished end ``expired``, so
+        no thread stays locked. ``harness_fuzz`` plays one generated scenario per example."""
+        with self._lock:
+            state = self.state
+            for record in state.store.runs.where(lambda r: r.status not in TERMINAL_STATUSES):
+                state.engine.abandon(record)
+            state.scripts = ScriptQueue(scenario)
+            state.engine.contract = scenario.contract
+            state.journal.clear()
+            self.faults = self._fault_injector(scenario)
+            self._seed(scenario)
 
     def reset(self) -> None:
         """Forget every object, violation and count; replay the same scenario from the start."""

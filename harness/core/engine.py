@@ -245,6 +245,17 @@ class RunEngine:
             self._enter(record, record.index + 1, emit)
         self._shown(record, emit)
 
+    def abandon(self, record: RunRecord) -> None:
+        """End an unfinished run ``expired`` at once, as if its time ran out while nobody
+        looked: no events, no coverage (``AssistantsAPI.play`` clears the stage with it)."""
+        run = record.obj
+        run["status"] = "expired"
+        run["expires_at"] = None
+        run["required_action"] = None
+        record.pending_calls = []
+        record.steps = (*record.steps[: record.index + 1], StepSpec("expired"))
+        record.index += 1
+
     def active_run(self, thread_id: str) -> RunRecord | None:
         """The run that locks ``thread_id``, after applying expiry."""
         for record in self.store.runs.where(lambda r: r.thread_id == thread_id):

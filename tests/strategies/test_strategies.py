@@ -219,3 +219,18 @@ def test_strategies_compose_with_hypothesis() -> None:
         assert run["status"] in {"completed", "failed"}
 
     draw_mixed()
+
+
+@given(lifecycles(max_tool_rounds=2))
+def test_tool_rounds_stay_within_the_bound(statuses: list[str]) -> None:
+    assert statuses.count("requires_action") <= 2
+    assert not lifecycle.check_sequence(statuses, sampled=False)
+
+
+def test_bounded_tool_rounds_reach_the_bound_and_none() -> None:
+    from hypothesis import find
+
+    two = find(lifecycles(max_tool_rounds=2), lambda s: s.count("requires_action") == 2)
+    assert two.count("queued") == 3
+    none = find(lifecycles(max_tool_rounds=0), lambda s: True)
+    assert "requires_action" not in none
