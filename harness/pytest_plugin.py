@@ -34,6 +34,7 @@ from harness._plugin.fuzz import (
     add_fuzz_options,
     fuzz_dir,
     fuzz_options,
+    fuzz_strategy,
     run_fuzz,
 )
 from harness._plugin.report import SECTION, RunTimelines
@@ -103,9 +104,10 @@ _MARKERS = (
     "harness_cassette(path=None, **options): record or replay this test's Assistants API "
     "traffic through a cassette (see --harness-record-mode).",
     "harness_fuzz(max_examples=25, max_runs=1, max_length=10, max_polls=3, max_tool_rounds=2, "
-    "ends_in=None, faults=False, stream_cuts=False, tools=[...], allow_violations=False): run "
-    "the test body against lifecycles generated from the lifecycle table; the smallest failing "
-    "one is written as scenario YAML under --harness-fuzz-dir.",
+    "ends_in=None, faults=False, stream_cuts=False, tools=None, allow_violations=False): run "
+    "the test body against lifecycles generated from the lifecycle table (tool calls use the "
+    "run's own declared tools unless tools=[names]); the smallest failing one is written as "
+    "scenario YAML under --harness-fuzz-dir.",
 )
 
 
@@ -328,6 +330,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         if marker.args:
             raise ConfigError(f"{where}: takes keyword arguments only, not {marker.args!r}")
         options = fuzz_options(marker.kwargs, where)
+        strategy = fuzz_strategy(options, where)
     except ConfigError as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
     function = pyfuncitem.obj
@@ -337,6 +340,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         handle.api,
         lambda: function(**arguments),
         options,
+        strategy,
         seed=handle.settings.seed,
         directory=fuzz_dir(pyfuncitem.config),
     )

@@ -152,7 +152,10 @@ def _usage() -> SearchStrategy[Usage]:
     return st.builds(Usage, st.integers(0, 10_000), st.integers(0, 10_000))
 
 
-def _function_names(names: Sequence[str], where: str) -> tuple[str, ...]:
+def _function_names(names: Sequence[str] | None, where: str) -> tuple[str, ...]:
+    """The names, checked; ``None`` (calls bound to the run's declared tools) is ``()``."""
+    if names is None:
+        return ()
     _require(bool(names), f"{where}: function_names is empty; give at least one function name")
     for name in names:
         _require(
@@ -496,13 +499,14 @@ def _lifecycle(
 def step_specs(
     status: str | Collection[str] | None = None,
     *,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
 ) -> SearchStrategy[StepSpec]:
     """A scripted step for ``status`` with what may come with it: ``polls``; tool calls for
     ``requires_action`` (named from ``function_names`` or ``declared``: ``name=None``, with given
-    or generated arguments); assistant messages and code_interpreter calls for ``in_progress``,
-    ``completed`` and ``incomplete``;
+    or generated arguments; only ``declared`` ones, bound to the run's own function tools with
+    arguments valid against their parameters, when ``function_names`` is ``None``); assistant
+    messages and code_interpreter calls for ``in_progress``, ``completed`` and ``incomplete``;
     ``last_error`` for ``failed``; a reason for ``incomplete``; usage once terminal."""
     statuses = _statuses(status, lifecycle.RUN_STATUSES, "step_specs")
     names = _function_names(function_names, "step_specs")
@@ -521,10 +525,15 @@ def _step_spec(
     if status == "requires_action":
         # A name, or None: the run's next declared function; arguments, or None: generated
         # from that function's parameters.
-        tool_calls = tuple(
-            ToolCallSpec(name, draw(st.none() | _arguments()))
-            for name in draw(st.lists(st.none() | st.sampled_from(names), min_size=1, max_size=3))
-        )
+        if names:
+            tool_calls = tuple(
+                ToolCallSpec(name, draw(st.none() | _arguments()))
+                for name in draw(
+                    st.lists(st.none() | st.sampled_from(names), min_size=1, max_size=3)
+                )
+            )
+        else:
+            tool_calls = tuple(ToolCallSpec() for _ in range(draw(st.integers(1, 3))))
         expires_after_s = draw(st.none() | st.integers(300, 3600))
     activity: list[Activity] = []
     if status in _MESSAGE_STATUSES:
@@ -551,7 +560,7 @@ def run_scripts(
     min_length: int = 2,
     max_length: int = 10,
     ends_in: Collection[str] | None = None,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
     max_tool_rounds: int | None = None,
 ) -> SearchStrategy[RunScript]:
@@ -583,7 +592,7 @@ def scenarios(
     min_length: int = 2,
     max_length: int = 10,
     ends_in: Collection[str] | None = None,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
     max_tool_rounds: int | None = None,
     max_faults: int = 0,
@@ -593,7 +602,9 @@ def scenarios(
     """Whole scenarios the fake server plays: 1..``max_runs`` :func:`run_scripts` (consumed in
     order by the runs the client creates), up to ``max_faults`` :func:`faults` (with stream
     cuts when ``stream_cuts``), and unless ``seed_assistant`` is false a seeded assistant
-    :data:`SCENARIO_ASSISTANT_ID` with every function of ``function_names`` as a tool."""
+    :data:`SCENARIO_ASSISTANT_ID` with every function of ``function_names`` as a tool.
+    ``function_names=None`` makes every tool call ``declared``: bound to the client's own
+    function tools when the run enters the step."""
     _require(max_runs >= 1, f"scenarios(max_runs={max_runs}): a scenario scripts at least 1 run")
     _require(max_faults >= 0, f"scenarios(max_faults={max_faults}): pass a number >= 0")
     names = _function_names(function_names, "scenarios")
@@ -601,7 +612,7 @@ def scenarios(
         min_length=min_length,
         max_length=max_length,
         ends_in=ends_in,
-        function_names=names,
+        function_names=names or None,
         max_polls=max_polls,
         max_tool_rounds=max_tool_rounds,
     )
@@ -611,7 +622,10 @@ def scenarios(
             SeedAssistant(
                 id=SCENARIO_ASSISTANT_ID,
                 name="generated",
-                tools=tuple({"type": "function", "function": {"name": name}} for name in names),
+                tools=tuple(
+                    {"type": "function", "function": {"name": name}}
+                    for name in names or _DEFAULT_FUNCTIONS
+                ),
             ),
         )
     return st.builds(

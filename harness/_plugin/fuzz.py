@@ -35,6 +35,7 @@ __all__ = [
     "add_fuzz_options",
     "fuzz_dir",
     "fuzz_options",
+    "fuzz_strategy",
     "run_fuzz",
 ]
 
@@ -53,7 +54,6 @@ FUZZ_OPTIONS: Final = (
     "tools",
     "allow_violations",
 )
-_DEFAULT_TOOLS: Final = ("get_weather", "lookup_order")
 
 
 def add_fuzz_options(parser: pytest.Parser) -> None:
@@ -101,8 +101,9 @@ class FuzzOptions:
     """Inject up to two HTTP faults (retryable errors, dropped connections) per example."""
     stream_cuts: bool = False
     """Also cut streams short or end them with an error event."""
-    tools: tuple[str, ...] = _DEFAULT_TOOLS
-    """Names of the functions the generated tool calls call."""
+    tools: tuple[str, ...] | None = None
+    """Names of the functions the generated tool calls call; ``None``: the run's own declared
+    function tools, with arguments valid against their parameters (``declared``)."""
     allow_violations: bool = False
 
 
@@ -152,7 +153,8 @@ def _names(value: object, name: str, where: str) -> tuple[str, ...]:
     return tuple(str(item) for item in items)
 
 
-def _strategy(options: FuzzOptions, where: str) -> Any:
+def fuzz_strategy(options: FuzzOptions, where: str) -> Any:
+    """The scenarios the marker asks for, from :func:`harness.strategies.scenarios`."""
     from harness.strategies import StrategyError, scenarios
 
     try:
@@ -196,6 +198,7 @@ def run_fuzz(
     api: AssistantsAPI,
     body: Callable[[], object],
     options: FuzzOptions,
+    strategy: Any,
     *,
     seed: int,
     directory: Path,
@@ -205,7 +208,6 @@ def run_fuzz(
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as seeded
 
-    strategy = _strategy(options, f"{item.nodeid}: harness_fuzz")
     last: list[Scenario] = []
     checks = MarkerOptions(allow_violations=options.allow_violations)
 

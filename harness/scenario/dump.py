@@ -147,11 +147,16 @@ def _step(step: StepSpec) -> str | dict[str, Any]:
     return step.status if len(data) == 1 else data
 
 
-def _tool_call(call: ToolCallSpec) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": call.name, "arguments": _arguments(call.arguments)}
+def _tool_call(call: ToolCallSpec) -> str | dict[str, Any]:
+    """``declared`` (bound to the run's own tools), or what the call fixes."""
+    data: dict[str, Any] = {}
+    if call.name is not None:
+        data["name"] = call.name
+    if call.arguments is not None:
+        data["arguments"] = _arguments(call.arguments)
     if call.id is not None:
         data["id"] = call.id
-    return data
+    return data or "declared"
 
 
 def _arguments(text: str) -> Any:

@@ -19,7 +19,8 @@ TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
 
 def drive(client, server):
     """Poll a run to its end; never answer tool calls (let them expire)."""
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    tool = {"type": "function", "function": {"name": "get_weather"}}
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[tool])
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     while run.status not in TERMINAL:

@@ -49,7 +49,7 @@ from client import TERMINAL, ask
 ROUNDS = {rounds}
 
 
-@pytest.mark.harness_fuzz(max_examples=30, tools=["get_weather"])
+@pytest.mark.harness_fuzz(max_examples=30)
 def test_every_lifecycle_ends(harness_client):
     run = ask(harness_client, rounds_answered=ROUNDS)
     assert run.status in TERMINAL

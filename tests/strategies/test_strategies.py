@@ -234,3 +234,10 @@ def test_bounded_tool_rounds_reach_the_bound_and_none() -> None:
     assert two.count("queued") == 3
     none = find(lifecycles(max_tool_rounds=0), lambda s: True)
     assert "requires_action" not in none
+
+
+@given(scenarios(max_runs=1, function_names=None, seed_assistant=False, max_tool_rounds=2))
+def test_declared_tool_calls_use_the_clients_own_tools(scenario: Scenario) -> None:
+    assert scenario.assistants == ()
+    for step in scenario.runs[0].steps:
+        assert all(call.name is None and call.arguments is None for call in step.tool_calls)

@@ -90,7 +90,7 @@ def test_cancels_a_run_that_never_ends(
     assert harness_server.timeline(answer.run_id).endswith("› cancelling › cancelled")
 
 
-@pytest.mark.harness_fuzz(tools=["calculate_order_total"], faults=True)
+@pytest.mark.harness_fuzz(faults=True)
 def test_every_generated_lifecycle_gets_an_answer(
     shop: OrderAssistant, harness_server: HarnessServer
 ) -> None:
