@@ -13,6 +13,9 @@ from typing import Final, Literal, get_args
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ENDINGS",
+    "INCOMPLETE_REASONS",
+    "LAST_ERROR_CODES",
     "POLL_STOP_STATUSES",
     "RUN_STATUSES",
     "STEP_STATUS_FOR_RUN_END",
@@ -22,6 +25,7 @@ __all__ = [
     "RunStatus",
     "SequenceProblem",
     "check_sequence",
+    "ending",
     "is_legal",
     "is_reachable",
     "is_terminal",
@@ -90,6 +94,28 @@ STEP_STATUS_FOR_RUN_END: Final[Mapping[str, str]] = {
     "expired": "expired",
 }
 """What an unfinished run step becomes when its run ends in a given status."""
+
+
+LAST_ERROR_CODES: Final[tuple[str, ...]] = ("server_error", "rate_limit_exceeded", "invalid_prompt")
+"""The ``last_error.code`` values of a failed run."""
+
+INCOMPLETE_REASONS: Final[tuple[str, ...]] = ("max_completion_tokens", "max_prompt_tokens")
+"""The ``incomplete_details.reason`` values of an incomplete run."""
+
+ENDINGS: Final[tuple[str, ...]] = (
+    "completed",
+    *(f"failed/{code}" for code in LAST_ERROR_CODES),
+    "cancelled",
+    "expired",
+    *(f"incomplete/{reason}" for reason in INCOMPLETE_REASONS),
+)
+"""Every way a run can end, as :func:`ending` names it: a terminal status, with the error code or
+the reason where the API gives one."""
+
+
+def ending(status: str, detail: str | None = None) -> str:
+    """The :data:`ENDINGS` name of a run that ended in ``status`` (``failed/server_error``)."""
+    return f"{status}/{detail}" if detail and status in ("failed", "incomplete") else status
 
 
 def is_terminal(status: str) -> bool:

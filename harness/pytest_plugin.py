@@ -21,6 +21,7 @@ interval, mode) gets a server of its own, started once and reused by later tests
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,7 +29,15 @@ import pytest
 
 from harness._plugin.cassettes import cassette_path
 from harness._plugin.checks import teardown_problems, violation_lines
-from harness._plugin.report import SECTION, RunTimelines, write_summary
+from harness._plugin.fuzz import (
+    COUNTEREXAMPLE,
+    add_fuzz_options,
+    fuzz_dir,
+    fuzz_options,
+    fuzz_strategy,
+    run_fuzz,
+)
+from harness._plugin.report import SECTION, RunTimelines
 from harness._plugin.scenarios import (
     LIFECYCLE_GROUPS,
     TERMINAL_LIFECYCLES,
@@ -36,6 +45,14 @@ from harness._plugin.scenarios import (
     expand_lifecycles,
 )
 from harness._plugin.servers import API_KEY, HarnessServer, ServerPool, close_async_client
+from harness._plugin.session_report import (
+    COUNTEREXAMPLE_SECTION,
+    COVERAGE_SECTION,
+    LANES_SECTION,
+    ReportOptions,
+    SessionReport,
+    add_report_options,
+)
 from harness._plugin.settings import (
     HarnessSettings,
     add_options,
@@ -65,7 +82,8 @@ __all__ = [
 
 _INI = pytest.StashKey[HarnessSettings]()
 _CLI = pytest.StashKey[dict[str, Any]]()
-_TIMELINES = pytest.StashKey[list[RunTimelines]]()
+_REPORT_OPTIONS = pytest.StashKey[ReportOptions]()
+_EXTRA_SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
 _HANDLE = pytest.StashKey[HarnessServer]()
 _CALL_PASSED = pytest.StashKey[bool]()
 _SNAPSHOT = pytest.StashKey[RunTimelines]()
@@ -85,6 +103,11 @@ _MARKERS = (
     "takes the keywords of harness_scenario.",
     "harness_cassette(path=None, **options): record or replay this test's Assistants API "
     "traffic through a cassette (see --harness-record-mode).",
+    "harness_fuzz(max_examples=25, max_runs=1, max_length=10, max_polls=3, max_tool_rounds=2, "
+    "ends_in=None, faults=False, stream_cuts=False, tools=None, allow_violations=False): run "
+    "the test body against lifecycles generated from the lifecycle table (tool calls use the "
+    "run's own declared tools unless tools=[names]); the smallest failing one is written as "
+    "scenario YAML under --harness-fuzz-dir.",
 )
 
 
@@ -93,6 +116,8 @@ _MARKERS = (
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    add_report_options(parser)
+    add_fuzz_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,9 +130,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_CLI] = cli_overrides(config)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
+    options = ReportOptions.of(config)
+    config.stash[_REPORT_OPTIONS] = options
     if not hasattr(config, "workerinput"):
-        config.stash[_TIMELINES] = []
-        config.pluginmanager.register(_TimelineCollector(config), "harness-timelines")
+        config.pluginmanager.register(SessionReport(config, options), "harness-session-report")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -191,10 +217,21 @@ def harness_server(
         raise pytest.fail.Exception(message, pytrace=False) from None
     node.stash[_HANDLE] = handle
     node.stash[_CALL_PASSED] = False
+    fuzzed = node.get_closest_marker("harness_fuzz") is not None
+    if fuzzed and (ref is not None or _harness_lifecycle is not None):
+        raise pytest.fail.Exception(
+            f"{where}: harness_fuzz generates the scenarios; drop harness_scenario or "
+            "harness_lifecycles from this test",
+            pytrace=False,
+        )
     yield handle
-    node.stash[_SNAPSHOT] = RunTimelines.of(node.nodeid, handle.journal)
-    if not node.stash.get(_CALL_PASSED, False):
-        return  # a failed or skipped test: its report already shows the violations
+    true_statuses = handle.api.true_statuses()
+    node.stash[_SNAPSHOT] = RunTimelines.of(node.nodeid, handle.journal, true_statuses)
+    node.stash[_EXTRA_SECTIONS] = _report_sections(config, handle, true_statuses)
+    if not node.stash.get(_CALL_PASSED, False) or fuzzed:
+        # A failed or skipped test: its report already shows the violations. A fuzzed one
+        # checked every example as it ran.
+        return
     # A cassette that answered every request kept the server (and its scripts) out of it.
     replayed = node.get_closest_marker("harness_cassette") is not None and not handle.requests
     problems = teardown_problems(
@@ -276,6 +313,67 @@ def harness_async_client(harness_server: HarnessServer) -> Iterator[openai.Async
         close_async_client(client)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A ``harness_fuzz`` test: its body runs once per generated scenario."""
+    marker = pyfuncitem.get_closest_marker("harness_fuzz")
+    if marker is None:
+        return None
+    where = f"{pyfuncitem.nodeid}: harness_fuzz"
+    handle = pyfuncitem.stash.get(_HANDLE, None)
+    try:
+        if handle is None:
+            raise ConfigError(
+                f"{where}: the test uses no harness fixture; request harness_server, "
+                "harness_client or harness_async_client"
+            )
+        if marker.args:
+            raise ConfigError(f"{where}: takes keyword arguments only, not {marker.args!r}")
+        options = fuzz_options(marker.kwargs, where)
+        strategy = fuzz_strategy(options, where)
+    except ConfigError as error:
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    function = pyfuncitem.obj
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    run_fuzz(
+        pyfuncitem,
+        handle.api,
+        lambda: function(**arguments),
+        options,
+        strategy,
+        seed=handle.settings.seed,
+        directory=fuzz_dir(pyfuncitem.config),
+    )
+    return True
+
+
+def _report_sections(
+    config: pytest.Config, handle: HarnessServer, true_statuses: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The coverage and lanes of a test, as report sections for the session's report."""
+    options = config.stash[_REPORT_OPTIONS]
+    journal = handle.journal
+    sections = []
+    if options.coverage:
+        sections.append((COVERAGE_SECTION, json.dumps(journal.coverage.as_json())))
+    if options.html is not None:
+        from harness.report import LaneMark, lane_of
+
+        marks = list(journal.marks)
+        lanes = [
+            lane_of(
+                run_id,
+                shown,
+                true_status=true_statuses.get(run_id),
+                marks=[LaneMark(m.position, m.kind, m.text) for m in marks if m.run_id == run_id],
+            ).as_json()
+            for run_id, shown in list(journal.timelines.items())
+        ]
+        loose = [[m.position, m.kind, m.text] for m in marks if m.run_id not in journal.timelines]
+        sections.append((LANES_SECTION, json.dumps({"lanes": lanes, "marks": loose})))
+    return sections
+
+
 def _marked_scenario(node: pytest.Item) -> tuple[ScenarioRef, dict[str, Any]]:
     """The closest scenario named by a ``harness_scenario`` marker, and every marker's keywords
     (the closest win)."""
@@ -308,6 +406,10 @@ def pytest_runtest_makereport(
     handle = item.stash.get(_HANDLE, None)
     if handle is None:
         return report
+    found = item.stash.get(COUNTEREXAMPLE, None)
+    if found is not None and report.when == "call":
+        report.sections.append(("harness fuzz counterexample", found.lines()))
+        report.sections.append((COUNTEREXAMPLE_SECTION, str(found.path)))
     if report.when == "call":
         item.stash[_CALL_PASSED] = report.passed
         if report.failed:
@@ -320,6 +422,8 @@ def pytest_runtest_makereport(
                 report.sections.append((SECTION, timelines.section()))
     elif report.when == "teardown":
         del item.stash[_HANDLE]
+        extra: list[tuple[str, str]] = item.stash.get(_EXTRA_SECTIONS, [])
+        report.sections.extend(extra)
         snapshot = item.stash.get(_SNAPSHOT, None)
         if snapshot is not None:
             del item.stash[_SNAPSHOT]
@@ -329,26 +433,3 @@ def pytest_runtest_makereport(
             if snapshot.runs or snapshot.requests:
                 report.sections.append((SECTION, snapshot.section()))
     return report
-
-
-class _TimelineCollector:
-    """Gathers the timelines of every test's teardown report (from any xdist worker)."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "teardown":
-            return
-        for name, content in report.sections:
-            if name == SECTION:
-                self.config.stash[_TIMELINES].append(
-                    RunTimelines.from_section(report.nodeid, content)
-                )
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        write_summary(
-            terminalreporter,
-            self.config.stash[_TIMELINES],
-            verbose=terminalreporter.verbosity > 0,
-        )

@@ -44,6 +44,7 @@ from harness.errors import ConfigError
 from harness.scenario.model import (
     Activity,
     CodeInterpreterSpec,
+    FaultSpec,
     LastError,
     MessageSpec,
     RunScript,
@@ -57,6 +58,7 @@ from harness.scenario.model import (
 __all__ = [
     "SCENARIO_ASSISTANT_ID",
     "StrategyError",
+    "faults",
     "ids",
     "lifecycles",
     "messages",
@@ -76,8 +78,8 @@ _ID_ALPHABET: Final = string.ascii_letters + string.digits
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DEFAULT_FUNCTIONS: Final = ("get_weather", "lookup_order")
 _EPOCH: Final = 1_700_000_000
-_ERROR_CODES: Final = ("server_error", "rate_limit_exceeded", "invalid_prompt")
-_INCOMPLETE_REASONS: Final = ("max_completion_tokens", "max_prompt_tokens")
+_ERROR_CODES: Final = lifecycle.LAST_ERROR_CODES
+_INCOMPLETE_REASONS: Final = lifecycle.INCOMPLETE_REASONS
 _MESSAGE_STATUSES: Final = frozenset({"in_progress", "completed", "incomplete"})
 _STEP_STATUSES: Final = ("in_progress", "completed", "cancelled", "failed", "expired")
 _SCRIPT_SUCCESSORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
@@ -150,7 +152,10 @@ def _usage() -> SearchStrategy[Usage]:
     return st.builds(Usage, st.integers(0, 10_000), st.integers(0, 10_000))
 
 
-def _function_names(names: Sequence[str], where: str) -> tuple[str, ...]:
+def _function_names(names: Sequence[str] | None, where: str) -> tuple[str, ...]:
+    """The names, checked; ``None`` (calls bound to the run's declared tools) is ``()``."""
+    if names is None:
+        return ()
     _require(bool(names), f"{where}: function_names is empty; give at least one function name")
     for name in names:
         _require(
@@ -378,18 +383,38 @@ def _run_step(draw: st.DrawFn, statuses: tuple[str, ...], names: tuple[str, ...]
 # -- lifecycles and scripts ------------------------------------------------------------------
 
 
-def _lengths(ends: frozenset[str], max_steps: int) -> dict[str, set[int]]:
-    """Status → the numbers of further transitions after which a run can end in ``ends``."""
-    reach: dict[str, set[int]] = {s: ({0} if s in ends else set()) for s in lifecycle.RUN_STATUSES}
+def _lengths(
+    ends: frozenset[str], max_steps: int, rounds: int | None = None
+) -> dict[tuple[str, int], set[int]]:
+    """(status, tool rounds left) → the numbers of further transitions after which a run can
+    end in ``ends`` having used up exactly the rounds left; entering ``requires_action`` takes a
+    round (``rounds=None``: no limit, and the rounds left are always 0)."""
+    lefts = [0] if rounds is None else list(range(rounds + 1))
+    reach: dict[tuple[str, int], set[int]] = {
+        (s, left): ({0} if s in ends and (rounds is None or left == 0) else set())
+        for s in lifecycle.RUN_STATUSES
+        for left in lefts
+    }
     for steps in range(1, max_steps + 1):
         for status, successors in _SCRIPT_SUCCESSORS.items():
-            if any(steps - 1 in reach[after] for after in successors):
-                reach[status].add(steps)
+            for left in lefts:
+                for after in successors:
+                    after_left = _rounds_after(after, left, rounds)
+                    if after_left is not None and steps - 1 in reach[(after, after_left)]:
+                        reach[(status, left)].add(steps)
+                        break
     return reach
 
 
+def _rounds_after(status: str, left: int, rounds: int | None) -> int | None:
+    """Rounds left after entering ``status``; ``None`` when it cannot be entered."""
+    if rounds is None or status != "requires_action":
+        return left
+    return left - 1 if left > 0 else None
+
+
 def _shortest(ends: frozenset[str]) -> int:
-    return 1 + min(_lengths(ends, 12)["queued"], default=10**6)
+    return 1 + min(_lengths(ends, 12)[("queued", 0)], default=10**6)
 
 
 def lifecycles(
@@ -397,10 +422,12 @@ def lifecycles(
     min_length: int = 2,
     max_length: int = 10,
     ends_in: Collection[str] | None = None,
+    max_tool_rounds: int | None = None,
 ) -> SearchStrategy[list[str]]:
     """Legal run status sequences of ``min_length``..``max_length`` statuses: ``queued`` first,
     each step allowed by :data:`~harness.lifecycle.TRANSITIONS`, ``requires_action`` always
-    followed by ``queued``, the last status terminal (one of ``ends_in`` when given)."""
+    followed by ``queued``, the last status terminal (one of ``ends_in`` when given), and at
+    most ``max_tool_rounds`` ``requires_action`` statuses (any number when ``None``)."""
     terminal = sorted(lifecycle.TERMINAL_STATUSES)
     ends = frozenset(terminal if ends_in is None else ends_in)
     wrong = sorted(ends - lifecycle.TERMINAL_STATUSES)
@@ -420,42 +447,66 @@ def lifecycles(
         f"lifecycles(min_length={min_length}, max_length={max_length}): min_length is above "
         "max_length; lower min_length or raise max_length",
     )
-    lengths = _lengths(ends, max_length - 1)
     _require(
-        any(min_length <= 1 + steps <= max_length for steps in lengths["queued"]),
+        max_tool_rounds is None or max_tool_rounds >= 0,
+        f"lifecycles(max_tool_rounds={max_tool_rounds}): pass a number >= 0, or None",
+    )
+    rounds = max_tool_rounds
+    lengths = _lengths(ends, max_length - 1, rounds)
+    targets = [
+        left
+        for left in range((rounds or 0) + 1)
+        if any(min_length <= 1 + steps <= max_length for steps in lengths[("queued", left)])
+    ]
+    _require(
+        bool(targets),
         f"lifecycles(min_length={min_length}, max_length={max_length}, "
         f"ends_in={sorted(ends)}): no legal lifecycle has that length; the shortest that ends "
         f"in {' or '.join(sorted(ends))} has {shortest} statuses; raise max_length",
     )
-    return _lifecycle(min_length, max_length, lengths)
+    return _lifecycle(min_length, max_length, lengths, rounds, tuple(targets))
 
 
 @st.composite
 def _lifecycle(
-    draw: st.DrawFn, min_length: int, max_length: int, lengths: dict[str, set[int]]
+    draw: st.DrawFn,
+    min_length: int,
+    max_length: int,
+    lengths: dict[tuple[str, int], set[int]],
+    rounds: int | None,
+    targets: tuple[int, ...],
 ) -> list[str]:
     statuses = ["queued"]
+    # With a bound, the number of tool rounds is drawn first: paths with several rounds are as
+    # likely as paths with none (a uniform walk would rarely meet a second round), and
+    # examples shrink towards fewer rounds.
+    left = draw(st.sampled_from(targets)) if rounds is not None else 0
     while not lifecycle.is_terminal(statuses[-1]):
         position = len(statuses)  # index of the status to choose
-        options = [
-            after
-            for after in _SCRIPT_SUCCESSORS[statuses[-1]]
-            if any(min_length <= position + 1 + steps <= max_length for steps in lengths[after])
-        ]
-        statuses.append(draw(st.sampled_from(options)))
+        options = []
+        for after in _SCRIPT_SUCCESSORS[statuses[-1]]:
+            after_left = _rounds_after(after, left, rounds)
+            if after_left is not None and any(
+                min_length <= position + 1 + steps <= max_length
+                for steps in lengths[(after, after_left)]
+            ):
+                options.append((after, after_left))
+        status, left = draw(st.sampled_from(options))
+        statuses.append(status)
     return statuses
 
 
 def step_specs(
     status: str | Collection[str] | None = None,
     *,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
 ) -> SearchStrategy[StepSpec]:
     """A scripted step for ``status`` with what may come with it: ``polls``; tool calls for
     ``requires_action`` (named from ``function_names`` or ``declared``: ``name=None``, with given
-    or generated arguments); assistant messages and code_interpreter calls for ``in_progress``,
-    ``completed`` and ``incomplete``;
+    or generated arguments; only ``declared`` ones, bound to the run's own function tools with
+    arguments valid against their parameters, when ``function_names`` is ``None``); assistant
+    messages and code_interpreter calls for ``in_progress``, ``completed`` and ``incomplete``;
     ``last_error`` for ``failed``; a reason for ``incomplete``; usage once terminal."""
     statuses = _statuses(status, lifecycle.RUN_STATUSES, "step_specs")
     names = _function_names(function_names, "step_specs")
@@ -474,10 +525,15 @@ def _step_spec(
     if status == "requires_action":
         # A name, or None: the run's next declared function; arguments, or None: generated
         # from that function's parameters.
-        tool_calls = tuple(
-            ToolCallSpec(name, draw(st.none() | _arguments()))
-            for name in draw(st.lists(st.none() | st.sampled_from(names), min_size=1, max_size=3))
-        )
+        if names:
+            tool_calls = tuple(
+                ToolCallSpec(name, draw(st.none() | _arguments()))
+                for name in draw(
+                    st.lists(st.none() | st.sampled_from(names), min_size=1, max_size=3)
+                )
+            )
+        else:
+            tool_calls = tuple(ToolCallSpec() for _ in range(draw(st.integers(1, 3))))
         expires_after_s = draw(st.none() | st.integers(300, 3600))
     activity: list[Activity] = []
     if status in _MESSAGE_STATUSES:
@@ -504,12 +560,18 @@ def run_scripts(
     min_length: int = 2,
     max_length: int = 10,
     ends_in: Collection[str] | None = None,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
+    max_tool_rounds: int | None = None,
 ) -> SearchStrategy[RunScript]:
     """Run scripts whose statuses are a :func:`lifecycles` draw and whose steps are
     :func:`step_specs` draws for those statuses."""
-    statuses = lifecycles(min_length=min_length, max_length=max_length, ends_in=ends_in)
+    statuses = lifecycles(
+        min_length=min_length,
+        max_length=max_length,
+        ends_in=ends_in,
+        max_tool_rounds=max_tool_rounds,
+    )
     names = _function_names(function_names, "run_scripts")
     _require(max_polls >= 1, f"run_scripts(max_polls={max_polls}): a status is shown at least once")
     return _run_script(statuses, names, max_polls)
@@ -530,34 +592,95 @@ def scenarios(
     min_length: int = 2,
     max_length: int = 10,
     ends_in: Collection[str] | None = None,
-    function_names: Sequence[str] = _DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = _DEFAULT_FUNCTIONS,
     max_polls: int = 3,
+    max_tool_rounds: int | None = None,
+    max_faults: int = 0,
+    stream_cuts: bool = False,
+    seed_assistant: bool = True,
 ) -> SearchStrategy[Scenario]:
     """Whole scenarios the fake server plays: 1..``max_runs`` :func:`run_scripts` (consumed in
-    order by the runs the client creates) and a seeded assistant :data:`SCENARIO_ASSISTANT_ID` with
-    every function of ``function_names`` as a tool."""
+    order by the runs the client creates), up to ``max_faults`` :func:`faults` (with stream
+    cuts when ``stream_cuts``), and unless ``seed_assistant`` is false a seeded assistant
+    :data:`SCENARIO_ASSISTANT_ID` with every function of ``function_names`` as a tool.
+    ``function_names=None`` makes every tool call ``declared``: bound to the client's own
+    function tools when the run enters the step."""
     _require(max_runs >= 1, f"scenarios(max_runs={max_runs}): a scenario scripts at least 1 run")
+    _require(max_faults >= 0, f"scenarios(max_faults={max_faults}): pass a number >= 0")
     names = _function_names(function_names, "scenarios")
     scripts = run_scripts(
         min_length=min_length,
         max_length=max_length,
         ends_in=ends_in,
-        function_names=names,
+        function_names=names or None,
         max_polls=max_polls,
+        max_tool_rounds=max_tool_rounds,
     )
-    assistant = SeedAssistant(
-        id=SCENARIO_ASSISTANT_ID,
-        name="generated",
-        tools=tuple({"type": "function", "function": {"name": name}} for name in names),
-    )
+    seeds: tuple[SeedAssistant, ...] = ()
+    if seed_assistant:
+        seeds = (
+            SeedAssistant(
+                id=SCENARIO_ASSISTANT_ID,
+                name="generated",
+                tools=tuple(
+                    {"type": "function", "function": {"name": name}}
+                    for name in names or _DEFAULT_FUNCTIONS
+                ),
+            ),
+        )
     return st.builds(
-        lambda runs: Scenario(
+        lambda runs, injected: Scenario(
             name="generated",
             description="Drawn by harness.strategies.scenarios().",
-            assistants=(assistant,),
+            assistants=seeds,
             runs=tuple(runs),
+            faults=tuple(injected),
         ),
         st.lists(scripts, min_size=1, max_size=max_runs),
+        st.lists(faults(stream_cuts=stream_cuts), max_size=max_faults),
+    )
+
+
+_FAULT_TARGETS: Final = (
+    ("GET", "/v1/threads/*/runs/*"),
+    ("POST", "/v1/threads/*/runs"),
+    ("POST", "/v1/threads/*/runs/*/submit_tool_outputs"),
+    ("GET", "/v1/threads/*/messages"),
+)
+_FAULT_STATUSES: Final = (500, 429, 503)
+
+
+def faults(*, stream_cuts: bool = False, max_nth: int = 3) -> SearchStrategy[FaultSpec]:
+    """HTTP faults a client must ride out: one retryable error (500, 429, 503, with
+    ``retry-after-ms: 5``) on the ``nth`` (1..``max_nth``) matching request of a run endpoint;
+    with ``stream_cuts``, also a stream cut short or ended by an ``error`` event after a few
+    events. (Dropped connections are left out: SDKs back off half a second or more before
+    retrying them, which would make every such example slow.)"""
+    _require(max_nth >= 1, f"faults(max_nth={max_nth}): the first request is number 1")
+    return _fault(stream_cuts, max_nth)
+
+
+@st.composite
+def _fault(draw: st.DrawFn, stream_cuts: bool, max_nth: int) -> FaultSpec:
+    kinds = ["status", *(["cut", "stream_error"] if stream_cuts else [])]
+    kind = draw(st.sampled_from(kinds))
+    nth = (draw(st.integers(1, max_nth)),)
+    if kind in ("cut", "stream_error"):
+        after = draw(st.integers(0, 8))
+        return FaultSpec(
+            method="POST",
+            path="/v1/threads/*/runs",
+            nth=nth,
+            cut_stream_after=after if kind == "cut" else None,
+            stream_error_after=after if kind == "stream_error" else None,
+        )
+    method, path = draw(st.sampled_from(_FAULT_TARGETS))
+    return FaultSpec(
+        method=method,
+        path=path,
+        nth=nth,
+        status=draw(st.sampled_from(_FAULT_STATUSES)),
+        headers={"retry-after-ms": "5"},
     )
 
 

@@ -6,6 +6,7 @@ with each worker's reports and prints one summary.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -29,10 +30,22 @@ class RunTimelines:
     """``METHOD /path → status``."""
 
     @classmethod
-    def of(cls, nodeid: str, journal: Journal) -> RunTimelines:
+    def of(
+        cls, nodeid: str, journal: Journal, true_statuses: Mapping[str, str] | None = None
+    ) -> RunTimelines:
+        """The runs of ``journal``; a run whose status in ``true_statuses`` (the server's,
+        at teardown) is not the last one the client saw ends ``(then expired, unseen)``."""
+        runs = []
+        for run_id in list(journal.timelines):
+            timeline = journal.timeline(run_id)
+            shown = journal.timelines[run_id]
+            true = (true_statuses or {}).get(run_id)
+            if true is not None and shown and shown[-1] != true:
+                timeline += f" (then {true}, unseen)"
+            runs.append((run_id, timeline))
         return cls(
             nodeid,
-            tuple((run_id, journal.timeline(run_id)) for run_id in list(journal.timelines)),
+            tuple(runs),
             tuple(f"{r.method} {r.path} → {r.status}" for r in list(journal.requests)),
         )
 

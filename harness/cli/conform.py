@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", default=None, metavar="FILE", help="write JUnit XML here")
     parser.add_argument("--markdown", default=None, metavar="FILE", help="write Markdown here")
     parser.add_argument(
+        "--html", default=None, metavar="FILE", help="write a self-contained HTML page here"
+    )
+    parser.add_argument(
         "--min-score",
         type=float,
         default=100.0,
@@ -125,6 +128,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         with open(args.markdown, "w", encoding="utf-8") as handle:
             handle.write(report.to_markdown())
         print(f"Markdown report written to {args.markdown}", file=stream)
+    if args.html:
+        report.to_html(args.html)
+        print(f"HTML report written to {args.html}", file=stream)
     if report.score < args.min_score:
         print(
             f"harness conform: score {report.score:.1f} % is below --min-score "

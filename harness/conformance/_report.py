@@ -73,6 +73,8 @@ class ConformanceReport:
     seconds: float = 0.0
     requests: int = 0
     """HTTP requests the battery made (cleanup included)."""
+    runs: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    """Check id → (run id, statuses observed) of the runs first seen during that check."""
 
     @property
     def passed(self) -> int:
@@ -157,6 +159,28 @@ class ConformanceReport:
             verdict = "pass" if check.passed else "**FAIL**"
             lines.append(f"| `{check.id}` | {check.area} | {verdict} | {_md(check.message)} |")
         return "\n".join(lines) + "\n"
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """One self-contained HTML page, drawn like the pytest plugin's: a section per check
+        with a lane per run it drove; written to ``path`` when given. Returns the HTML."""
+        from harness.report import TestEntry, lane_of, render_page
+
+        entries = [
+            TestEntry(
+                f"{check.id} ({check.area}): {check.title}",
+                "passed" if check.passed else "failed",
+                tuple(
+                    lane_of(run_id, statuses) for run_id, statuses in self.runs.get(check.id, [])
+                ),
+                message=check.message,
+            )
+            for check in self.checks
+        ]
+        title = f"Assistants API conformance: {self.base_url} — {_percent(self.score)}"
+        text = render_page(title, entries)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
 
     def to_junit(self, path: str | Path | None = None) -> str:
         """JUnit XML, one ``testsuite`` per area and one ``testcase`` per check; written to

@@ -100,4 +100,5 @@ def run_conformance(
         checks=results,
         seconds=time.perf_counter() - started,
         requests=session.requests,
+        runs=session.runs_by_check(),
     )

@@ -96,6 +96,8 @@ class Session:
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     sequences: dict[str, list[str]] = field(default_factory=dict)
     """Run id → every status observed, in order."""
+    run_checks: dict[str, str] = field(default_factory=dict)
+    """Run id → the check that was running when the run was first seen."""
     assistants: list[str] = field(default_factory=list)
     threads: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -280,7 +282,17 @@ class Session:
     def observe_run(self, run: Mapping[str, Any]) -> None:
         run_id, status = run.get("id"), run.get("status")
         if isinstance(run_id, str) and isinstance(status, str):
+            if run_id not in self.sequences:
+                current = self.recorder.current
+                self.run_checks[run_id] = current.id if current is not None else ""
             self.sequences.setdefault(run_id, []).append(status)
+
+    def runs_by_check(self) -> dict[str, list[tuple[str, list[str]]]]:
+        """Check id → (run id, statuses observed) of the runs it created first, in order."""
+        runs: dict[str, list[tuple[str, list[str]]]] = {}
+        for run_id, statuses in self.sequences.items():
+            runs.setdefault(self.run_checks.get(run_id, ""), []).append((run_id, list(statuses)))
+        return runs
 
     def sequence(self, run_id: str) -> list[str]:
         return list(self.sequences.get(run_id, []))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Any
 
+from harness.core.coverage import Coverage
+from harness.core.engine import Emitter
 from harness.core.faults import FaultInjector
 from harness.core.handlers import Route, build_router
 from harness.core.http import ApiRequest, ApiResponse, Cut, SSEEvent, StreamBody
@@ -16,6 +19,7 @@ from harness.core.state import Context, ScriptQueue, ServerConfig, ServerState
 from harness.core.tools import ArgumentFactory
 from harness.core.wellformed import check_request
 from harness.errors import ApiError, HarnessError
+from harness.lifecycle import TERMINAL_STATUSES
 from harness.scenario.model import Scenario
 
 __all__ = ["AssistantsAPI", "ServerConfig"]
@@ -58,7 +62,7 @@ class AssistantsAPI:
         self.state = ServerState(
             self.config, scripts=ScriptQueue(scenario), arguments=self._arguments
         )
-        self.faults = FaultInjector(scenario.faults if scenario else ())
+        self.faults = self._fault_injector(scenario)
         if scenario is not None:
             self._seed(scenario)
 
@@ -74,13 +78,43 @@ class AssistantsAPI:
             self.state = ServerState(
                 self.config, scripts=ScriptQueue(scenario), arguments=self._arguments
             )
-            self.faults = FaultInjector(scenario.faults if scenario else ())
+            self.faults = self._fault_injector(scenario)
             if scenario is not None:
                 self._seed(scenario)
+
+    def play(self, scenario: Scenario) -> None:
+        """Play ``scenario`` next, keeping the objects the client made (its assistants and
+        threads stay valid): new run scripts, faults and contract, a fresh journal (coverage
+        goes on adding up). Runs the previous scenario left unfinished end ``expired``, so
+        no thread stays locked. ``harness_fuzz`` plays one generated scenario per example."""
+        with self._lock:
+            state = self.state
+            for record in state.store.runs.where(lambda r: r.status not in TERMINAL_STATUSES):
+                state.engine.abandon(record)
+            state.scripts = ScriptQueue(scenario)
+            state.engine.contract = scenario.contract
+            state.journal.clear()
+            self.faults = self._fault_injector(scenario)
+            self._seed(scenario)
 
     def reset(self) -> None:
         """Forget every object, violation and count; replay the same scenario from the start."""
         self.load_scenario(self.scenario)
+
+    def _fault_injector(self, scenario: Scenario | None) -> FaultInjector:
+        faults = scenario.faults if scenario else ()
+        return FaultInjector(faults, coverage=self.state.journal.coverage)
+
+    def true_statuses(self) -> dict[str, str]:
+        """Every run's status as the server holds it now, after applying due expiry (what
+        the client would see if it looked again)."""
+        with self._lock:
+            engine = self.state.engine
+            statuses: dict[str, str] = {}
+            for record in self.state.store.runs.where(lambda _: True):
+                engine.refresh(record, Emitter(self.state.journal))
+                statuses[record.id] = record.status
+            return statuses
 
     def _seed(self, scenario: Scenario) -> None:
         from harness.core.seeding import seed_objects
@@ -97,6 +131,8 @@ class AssistantsAPI:
             self._request_counter += 1
             self.state.polls.request(request.caller)
             response = self.faults.check(request.method, prefix + request.path)
+            if response is not None:
+                self._mark_fault(prefix + request.path)
             if response is None or response.status == 0:
                 answer = self._dispatch(request, label, prefix)
                 if response is not None:
@@ -119,7 +155,19 @@ class AssistantsAPI:
                 )
             elif response.cut_stream_after is not None:
                 response.stream = _break_after(response.stream, response.cut_stream_after, Cut())
+            response.stream = _counted(response.stream, self.state.journal.coverage)
         return response
+
+    def _mark_fault(self, path: str) -> None:
+        from harness.core.faults import describe_fault
+
+        index, label = self.faults.fired[-1]
+        found = _RUN_IN_PATH.search(path)
+        self.state.journal.mark(
+            found.group(1) if found else None,
+            "fault",
+            f"{describe_fault(self.faults.faults[index])} on {label}",
+        )
 
     def _dispatch(self, request: ApiRequest, label: str, prefix: str) -> ApiResponse:
         try:
@@ -229,6 +277,17 @@ _STREAM_ERROR = {
     "code": None,
 }
 """The bare error object the spec gives an ``error`` stream event."""
+
+
+_RUN_IN_PATH = re.compile(r"/runs/(run_[A-Za-z0-9]+)")
+
+
+def _counted(stream: StreamBody, coverage: Coverage) -> StreamBody:
+    """The stream as sent, each event counted in ``coverage``."""
+    for item in stream:
+        if isinstance(item, SSEEvent):
+            coverage.hit("stream_events", item.event)
+        yield item
 
 
 def _break_after(stream: StreamBody, count: int, last: SSEEvent | Cut) -> StreamBody:

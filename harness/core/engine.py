@@ -42,6 +42,7 @@ from harness.lifecycle import (
     STEP_STATUS_FOR_RUN_END,
     TERMINAL_STATUSES,
     TIMESTAMP_FIELD,
+    ending,
 )
 from harness.scenario.model import (
     CitationSpec,
@@ -244,6 +245,17 @@ class RunEngine:
             self._enter(record, record.index + 1, emit)
         self._shown(record, emit)
 
+    def abandon(self, record: RunRecord) -> None:
+        """End an unfinished run ``expired`` at once, as if its time ran out while nobody
+        looked: no events, no coverage (``AssistantsAPI.play`` clears the stage with it)."""
+        run = record.obj
+        run["status"] = "expired"
+        run["expires_at"] = None
+        run["required_action"] = None
+        record.pending_calls = []
+        record.steps = (*record.steps[: record.index + 1], StepSpec("expired"))
+        record.index += 1
+
     def active_run(self, thread_id: str) -> RunRecord | None:
         """The run that locks ``thread_id``, after applying expiry."""
         for record in self.store.runs.group(thread_id):
@@ -284,6 +296,8 @@ class RunEngine:
                 return
         run = record.obj
         now = record.clock.now()
+        before = record.steps[record.index].status if index > 0 else None
+        self.journal.coverage.entered(before, step.status)
         record.index = index
         record.views = 0
         record.entered_ms = record.clock.now_ms()
@@ -320,6 +334,10 @@ class RunEngine:
             run["incomplete_details"] = {
                 "reason": step.incomplete_reason or "max_completion_tokens"
             }
+        detail = (run.get("last_error") or {}).get("code") if status == "failed" else None
+        if status == "incomplete":
+            detail = run["incomplete_details"]["reason"]
+        self.journal.coverage.hit("endings", ending(status, detail))
         usage = step.usage or Usage()
         run["usage"] = usage_json(usage)
         step_status = STEP_STATUS_FOR_RUN_END[status]
@@ -379,6 +397,7 @@ class RunEngine:
             run_id=run["id"],
         )
         details = {"type": "message_creation", "message_creation": {"message_id": message["id"]}}
+        self.journal.coverage.hit("step_types", "message_creation")
         run_step = self._new_step(record, details, emit)
         self.store.messages.put(message["id"], message)
         emit.emit("thread.message.created", message)
@@ -423,6 +442,7 @@ class RunEngine:
 
     def _run_code(self, record: RunRecord, spec: CodeInterpreterSpec, emit: Emitter) -> None:
         call_id = spec.id or self.ids.new("tool_call")
+        self.journal.coverage.hit("step_types", "tool_calls/code_interpreter")
         step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
         deltas: list[JSON] = [{"id": call_id, "code_interpreter": {"input": "", "outputs": []}}]
         deltas += [
@@ -658,6 +678,10 @@ class RunEngine:
             }
             for call in binding.calls
         ]
+        self.journal.coverage.hit("step_types", "tool_calls/function")
+        self.journal.mark(
+            record.id, "tool_calls", ", ".join(call["function"]["name"] for call in calls)
+        )
         tool_step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
         for index, call in enumerate(calls):
             emit.emit(

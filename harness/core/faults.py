@@ -6,10 +6,11 @@ import fnmatch
 import threading
 from typing import Any
 
+from harness.core.coverage import Coverage
 from harness.core.http import ApiResponse
 from harness.scenario.model import FaultSpec
 
-__all__ = ["FaultInjector", "default_error_body", "path_matches"]
+__all__ = ["FaultInjector", "default_error_body", "describe_fault", "fault_kind", "path_matches"]
 
 _BODIES: dict[int, tuple[str, str, str | None]] = {
     400: ("Bad request.", "invalid_request_error", None),
@@ -64,8 +65,11 @@ def _segments_match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> bool
 class FaultInjector:
     """Counts requests per fault and answers for the ones that should fail."""
 
-    def __init__(self, faults: tuple[FaultSpec, ...] = ()) -> None:
+    def __init__(
+        self, faults: tuple[FaultSpec, ...] = (), *, coverage: Coverage | None = None
+    ) -> None:
         self.faults = faults
+        self.coverage = coverage
         self._seen = [0] * len(faults)
         self._lock = threading.Lock()
         self.fired: list[tuple[int, str]] = []
@@ -83,12 +87,41 @@ class FaultInjector:
             if not fires:
                 continue
             self.fired.append((index, f"{method} {path}"))
+            if self.coverage is not None:
+                self.coverage.hit("faults", fault_kind(fault))
             return _respond(fault)
         return None
 
     def unused(self) -> list[FaultSpec]:
         fired = {index for index, _ in self.fired}
         return [fault for index, fault in enumerate(self.faults) if index not in fired]
+
+
+def fault_kind(fault: FaultSpec) -> str:
+    """Which of :data:`harness.core.coverage.FAULT_KINDS` a fault is."""
+    if fault.reset:
+        return "reset"
+    if fault.status is not None:
+        return "http_status"
+    if fault.stream_error_after is not None:
+        return "stream_error"
+    if fault.cut_stream_after is not None:
+        return "cut_stream"
+    return "delay"
+
+
+def describe_fault(fault: FaultSpec) -> str:
+    """``HTTP 429``, ``reset``, ``cut stream after 3 events``…: what a fault does."""
+    kind = fault_kind(fault)
+    if kind == "http_status":
+        return f"HTTP {fault.status}"
+    if kind == "stream_error":
+        return f"stream error after {fault.stream_error_after} events"
+    if kind == "cut_stream":
+        return f"cut stream after {fault.cut_stream_after} events"
+    if kind == "delay":
+        return f"delay {fault.delay_ms} ms"
+    return "reset"
 
 
 def _respond(fault: FaultSpec) -> ApiResponse:

@@ -11,7 +11,9 @@ from typing import Any
 from harness.core.http import ApiRequest
 from harness.secrets import PLACEHOLDER, scrub_json, scrub_text
 
-__all__ = ["Journal", "RequestRecord", "Violation", "format_timeline"]
+from harness.core.coverage import Coverage
+
+__all__ = ["Journal", "Mark", "RequestRecord", "Violation", "format_timeline"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,20 @@ def _json_body(raw: bytes) -> Any:
         return None  # not JSON: the handler answered 400, nothing to assert on
 
 
+@dataclass(frozen=True)
+class Mark:
+    """Something that happened to a run between two of its observations (for pictures)."""
+
+    run_id: str | None
+    """The run it concerns; ``None`` for the test as a whole."""
+    position: int
+    """How many times the run had been shown when it happened (the request count when
+    ``run_id`` is ``None``)."""
+    kind: str
+    """``tool_calls``, ``fault`` or ``violation``."""
+    text: str
+
+
 @dataclass
 class Journal:
     """Append-only log of one test's traffic, read by the pytest plugin and the CLI."""
@@ -96,11 +112,25 @@ class Journal:
     timelines: dict[str, list[str]] = field(default_factory=dict)
     """Run id → every status the client was shown, in order."""
     notes: list[str] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+    """What the server did (kept by :meth:`clear`: it happened all the same)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def violate(self, violation: Violation) -> None:
         with self._lock:
             self.violations.append(violation)
+            self.coverage.hit("rules", violation.rule)
+            self._mark(violation.run_id, "violation", str(violation))
+
+    def mark(self, run_id: str | None, kind: str, text: str) -> None:
+        with self._lock:
+            self._mark(run_id, kind, text)
+
+    def _mark(self, run_id: str | None, kind: str, text: str) -> None:
+        shown = self.requests if run_id is None else self.timelines.get(run_id, ())
+        position = len(shown)
+        self.marks.append(Mark(run_id, position, kind, text))
 
     def log_request(self, record: RequestRecord) -> None:
         with self._lock:
@@ -120,6 +150,7 @@ class Journal:
             self.requests.clear()
             self.timelines.clear()
             self.notes.clear()
+            self.marks.clear()
 
     def find_requests(
         self, method: str | None = None, path: str | None = None, status: int | None = None

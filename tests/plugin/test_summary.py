@@ -59,7 +59,7 @@ def test_summary_lists_the_runs_of_each_test(project: pytest.Pytester, run: Run)
             complete_run(harness_client)
         """
     )
-    result = run()
+    result = run("--harness-timelines=all")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(
         [
@@ -74,7 +74,7 @@ def test_summary_lists_the_runs_of_each_test(project: pytest.Pytester, run: Run)
     )
     result.stdout.no_fnmatch_line("test_timelines.py::test_nothing")
     result.stdout.no_fnmatch_line("*POST /v1/assistants*")
-    verbose = run("-v")
+    verbose = run("-v", "--harness-timelines=all")
     verbose.stdout.fnmatch_lines(
         [
             "*= harness run timelines =*",
@@ -94,7 +94,13 @@ def test_xdist_workers_each_run_one_server_and_the_summary_appears(
 ) -> None:
     project.makepyfile(test_twenty=TWENTY_TESTS)
     result = project.runpytest_subprocess(
-        "-n", "4", "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"
+        "-n",
+        "4",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "asyncio_default_fixture_loop_scope=function",
+        "--harness-timelines=all",
     )
     result.assert_outcomes(passed=20)
     names = [f"test_ending[[]builtin:{name}-{n}[]]" for name in ("completed",) for n in (1, 2)]
@@ -117,3 +123,48 @@ def test_xdist_workers_each_run_one_server_and_the_summary_appears(
     assert len(workers) > 1
     # One fake server per worker process, whatever the number of tests it ran.
     assert len({(worker, pid, server) for _, worker, pid, server in markers}) == len(workers)
+
+
+QUIET_SUITE = """
+import pytest
+from helpers import complete_run, start_run
+
+
+def test_passes(harness_client):
+    complete_run(harness_client)
+
+
+@pytest.mark.harness_scenario("builtin:slow-in-progress")
+def test_fails(harness_client):
+    run = complete_run(harness_client)
+    assert run.status == "failed"
+
+
+@pytest.mark.harness_scenario("builtin:requires-action-expired")
+def test_gives_up(harness_client, harness_server):
+    run = complete_run(harness_client)  # stops at requires_action; the client gives up
+    assert run.status == "requires_action"
+    harness_server.clock.advance(5)  # time goes on: the unanswered call expires, unseen
+    assert False, "to show the timeline"
+"""
+
+
+def test_by_default_the_summary_shows_only_failed_tests(project: pytest.Pytester, run: Run) -> None:
+    project.makepyfile(test_quiet=QUIET_SUITE)
+    result = run()
+    result.assert_outcomes(passed=1, failed=2)
+    summary = result.stdout.str().split("= harness run timelines =", 1)[1]
+    assert "test_quiet.py::test_passes" not in summary
+    result.stdout.fnmatch_lines(
+        [
+            "*= harness run timelines =*",
+            "test_quiet.py::test_fails",
+            "  run_*: queued › in_progress ×8 › completed",
+            "test_quiet.py::test_gives_up",
+            "  run_*: queued › in_progress › requires_action (then expired, unseen)",
+        ]
+    )
+    everything = run("--harness-timelines=all")
+    everything.stdout.fnmatch_lines(["*= harness run timelines =*", "test_quiet.py::test_passes"])
+    none = run("--harness-timelines=none")
+    none.stdout.no_fnmatch_line("*= harness run timelines =*")

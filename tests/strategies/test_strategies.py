@@ -219,3 +219,25 @@ def test_strategies_compose_with_hypothesis() -> None:
         assert run["status"] in {"completed", "failed"}
 
     draw_mixed()
+
+
+@given(lifecycles(max_tool_rounds=2))
+def test_tool_rounds_stay_within_the_bound(statuses: list[str]) -> None:
+    assert statuses.count("requires_action") <= 2
+    assert not lifecycle.check_sequence(statuses, sampled=False)
+
+
+def test_bounded_tool_rounds_reach_the_bound_and_none() -> None:
+    from hypothesis import find
+
+    two = find(lifecycles(max_tool_rounds=2), lambda s: s.count("requires_action") == 2)
+    assert two.count("queued") == 3
+    none = find(lifecycles(max_tool_rounds=0), lambda s: True)
+    assert "requires_action" not in none
+
+
+@given(scenarios(max_runs=1, function_names=None, seed_assistant=False, max_tool_rounds=2))
+def test_declared_tool_calls_use_the_clients_own_tools(scenario: Scenario) -> None:
+    assert scenario.assistants == ()
+    for step in scenario.runs[0].steps:
+        assert all(call.name is None and call.arguments is None for call in step.tool_calls)
