@@ -8,10 +8,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.core.coverage import Coverage
 from harness.core.http import ApiRequest
 from harness.secrets import PLACEHOLDER, scrub_json, scrub_text
-
-from harness.core.coverage import Coverage
 
 __all__ = ["Journal", "Mark", "RequestRecord", "Violation", "format_timeline"]
 

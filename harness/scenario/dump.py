@@ -13,9 +13,10 @@ from typing import Any
 import yaml
 
 from harness.scenario.model import (
-    CodeInterpreterSpec,
+    Activity,
     ContractRules,
     FaultSpec,
+    FileSearchSpec,
     MessageSpec,
     RunMatch,
     RunScript,
@@ -170,14 +171,36 @@ def _arguments(text: str) -> Any:
     return text
 
 
-def _activity(item: MessageSpec | CodeInterpreterSpec) -> dict[str, Any]:
+def _activity(item: Activity) -> dict[str, Any]:
+    """The YAML form the loader reads back (``_activity`` in the loader is its inverse)."""
     if isinstance(item, MessageSpec):
         message: dict[str, Any] = {"text": item.text}
         if item.chunks:
             message["chunks"] = list(item.chunks)
+        for key, kind in (("citations", "file_citation"), ("file_paths", "file_path")):
+            notes = [_without_empty({"text": c.text, "file": c.file}) for c in item.citations]
+            chosen = [n for n, c in zip(notes, item.citations, strict=True) if c.kind == kind]
+            if chosen:
+                message[key] = chosen
+        if item.quote_search:
+            message["quote_search"] = True
         return {"message": message}
+    if isinstance(item, FileSearchSpec):
+        results = [
+            _without_empty({"file": r.file, "text": r.text, "score": r.score}) for r in item.results
+        ]
+        return {
+            "file_search": _without_empty({"query": item.query, "results": results, "id": item.id})
+        }
     code = _without_empty(
-        {"input": item.input, "chunks": list(item.chunks), "logs": item.logs, "id": item.id}
+        {
+            "input": item.input,
+            "chunks": list(item.chunks),
+            "logs": item.logs,
+            "id": item.id,
+            "images": list(item.images),
+            "files": [{"name": f.name, "content": f.content} for f in item.files],
+        }
     )
     code.setdefault("input", item.input)
     return {"code_interpreter": code}
