@@ -203,6 +203,8 @@ def _activity(item: Activity) -> dict[str, Any]:
         }
     )
     code.setdefault("input", item.input)
+    if item.logs is not None:
+        code["logs"] = item.logs  # empty logs are still logs
     return {"code_interpreter": code}
 
 
