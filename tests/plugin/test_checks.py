@@ -285,7 +285,7 @@ def test_unscripted_runs_and_half_way_scripts_are_reported(
             " (builtin:tool-call-then-completed) as written*",
             "  runs[[]0[]] (line 6) [[]queued › in_progress › requires_action › queued ›"
             " in_progress › completed[]]: run_* left half-way at 'requires_action': tool outputs"
-            " for call_* (lookup) never submitted",
+            " for call_* (*) never submitted",
             "  run_*: no script: it was created after all 1 run scripts were used, so it played"
             " the default story (script it, or give the scenario a default_run)",
             "harness: test_half_polled did not play the scenario 'two-runs'*",

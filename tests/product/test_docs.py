@@ -32,6 +32,7 @@ PAGES = [
     "schemas.md",
     "control.md",
     "contract.md",
+    "virtual-time.md",
     "errors.md",
     "cassettes.md",
     "conformance.md",

@@ -248,3 +248,25 @@ def test_permissive_mode_has_no_polling_rules() -> None:
     ]
     assert set(shown) == {200}
     assert forced.state.journal.violations == []
+
+
+def test_each_in_process_transport_is_one_caller() -> None:
+    from harness.transport import InProcessTransport
+
+    api = AssistantsAPI(ServerConfig(poll_after_ms=0))
+    clients = [
+        openai.OpenAI(
+            base_url="http://harness.invalid/v1",
+            api_key="sk-test",
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(transport=InProcessTransport(api)),
+        )
+        for _ in range(2)
+    ]
+    run = _finished_run(clients[0])
+    for _ in range(8):  # sixteen retrievals in a row, eight from each transport
+        for client in clients:
+            client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+    assert api.state.journal.violations == []
+    with pytest.raises(openai.BadRequestError, match="keeps polling a finished run"):
+        poll_forever(clients[1], run.thread_id, run.id)

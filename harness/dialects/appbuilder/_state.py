@@ -33,6 +33,8 @@ class DialectState:
         """``shapes.run`` with the run's ``expired_at``."""
         rendered = shapes.run(run, answer=answer, result=result)
         if run.get("status") == "expired":
-            seen = self.expired_at.setdefault(str(run["id"]), core.api.state.clock.now())
+            record = core.api.state.store.runs.get(str(run["id"]))
+            now = record.clock.now() if record is not None else core.api.state.clock.now()
+            seen = self.expired_at.setdefault(str(run["id"]), now)
             rendered["expired_at"] = shapes.ms(seen)
         return rendered

@@ -88,7 +88,8 @@ class RunStream:
             record = api.state.store.runs.get(run_id)
             if record is None or record.status != "requires_action":
                 return None
-            if isinstance(expires_at, int) and api.state.clock.now() >= expires_at:
+            # Expiry is judged on the run's own time (other runs' traffic does not age it).
+            if isinstance(expires_at, int) and record.clock.now_ms() >= expires_at * 1000:
                 return None
 
     def _catch_up(self) -> Iterator[SSEEvent]:
