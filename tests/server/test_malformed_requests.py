@@ -322,6 +322,7 @@ def test_a_gzip_bomb_is_bounded(http: httpx2.Client) -> None:
         ),
         ("/assistants", {"tool_resources": "x"}, "tool_resources"),
         ("/assistants", {"reasoning_effort": 3}, "reasoning_effort"),
+        ("/assistants", {"reasoning_effort": ""}, "reasoning_effort"),
         ("/threads", {"messages": ["x"]}, "messages[0]"),
         ("/threads", {"messages": [{"role": "user", "content": ["x"]}]}, "messages[0].content[0]"),
         (
