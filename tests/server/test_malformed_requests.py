@@ -488,10 +488,10 @@ def test_null_members_of_tool_resources_are_left_out(http: httpx2.Client) -> Non
     body = {"tool_resources": {"code_interpreter": None, "file_search": {"vector_store_ids": None}}}
     created = http.post("/threads", json=body)
     assert created.status_code == 200, created.text
-    assert created.json()["tool_resources"] == {"file_search": {}}
+    assert created.json()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
     assistant = http.post("/assistants", json={"model": "gpt-4o", **body})
     assert assistant.status_code == 200, assistant.text
-    assert assistant.json()["tool_resources"] == {"file_search": {}}
+    assert assistant.json()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
 
 
 def test_permissive_mode_checks_metadata_in_full() -> None:
