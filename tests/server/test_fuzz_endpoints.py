@@ -7,13 +7,16 @@ must be a strict-JSON body (an envelope when it is an error) with a status below
 included; afterwards, ordinary requests on the same server still answer (nothing poisoned).
 
 Every 200 (and every stream event) is also checked against the JSON Schemas: a 200 carrying a
-malformed object is as wrong as a 500. Under CI hypothesis's ``ci`` profile derandomizes it.
+malformed object is as wrong as a 500. ``HARNESS_FUZZ_EXAMPLES=5000`` runs a deeper search
+locally (the default keeps the suite fast). Under CI hypothesis's ``ci`` profile derandomizes it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
+import os
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,10 +30,12 @@ from hypothesis import strategies as st
 from harness import AssistantsAPI, FakeServer, ServerConfig, schemas
 from harness.core.handlers import build_router
 from harness.core.http import ApiRequest, ApiResponse, SSEEvent
+from harness.scenario import load_scenario
 
 # Schema checks only on the fuzzed answers (below), not on seeding and health checks: speed.
 CONFIG = ServerConfig(poll_after_ms=0)
 
+EXAMPLES = int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "150"))
 ROUTES = build_router().routes()
 METHODS = ("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS")
 AUTH = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
@@ -284,9 +289,23 @@ def _check_core(response: ApiResponse, label: str) -> None:
 # -- the seeded server and the health check -----------------------------------------------------
 
 
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
 def _seed(send: Any) -> Ids:
-    """An assistant, a thread with a message, a finished run with steps."""
-    assistant = send("POST", "/assistants", {"model": "gpt-4o", "name": "fuzz"})
+    """An assistant with a tool, a thread with a message, a run with steps (finished, or
+    waiting for tool outputs when a tool-call scenario plays)."""
+    assistant = send("POST", "/assistants", {"model": "gpt-4o", "name": "fuzz", "tools": [WEATHER]})
     thread = send("POST", "/threads", {"messages": [{"role": "user", "content": "Hi"}]})
     messages = send("GET", f"/threads/{thread['id']}/messages", None)
     run = send("POST", f"/threads/{thread['id']}/runs", {"assistant_id": assistant["id"]})
@@ -309,13 +328,13 @@ def _still_healthy(send: Any, api: AssistantsAPI) -> None:
     thread = send("POST", "/threads", {"messages": [{"role": "user", "content": "Hi"}]})
     assert send("POST", "/assistants", {"model": "gpt-4o"})["object"] == "assistant"
     for order in ("asc", "desc"):
-        send("GET", f"/assistants?limit=100&order={order}", None)
+        send("GET", "/assistants", None, {"limit": "100", "order": order})
     store = api.state.store
     for thread_id in [thread["id"], *(t["id"] for t in store.threads.values())]:
         send("GET", f"/threads/{thread_id}", None)
-        send("GET", f"/threads/{thread_id}/messages?limit=100", None)
-        for run in send("GET", f"/threads/{thread_id}/runs?limit=100", None)["data"]:
-            send("GET", f"/threads/{thread_id}/runs/{run['id']}/steps?limit=100", None)
+        send("GET", f"/threads/{thread_id}/messages", None, {"limit": "100"})
+        for run in send("GET", f"/threads/{thread_id}/runs", None, {"limit": "100"})["data"]:
+            send("GET", f"/threads/{thread_id}/runs/{run['id']}/steps", None, {"limit": "100"})
 
 
 def _chosen(ids: Ids, request: Fuzzed) -> dict[str, str]:
@@ -328,13 +347,12 @@ def _chosen(ids: Ids, request: Fuzzed) -> dict[str, str]:
 
 
 def _core_sender(api: AssistantsAPI) -> Any:
-    def send(method: str, path: str, body: Any) -> Any:
-        target, _, query = path.partition("?")
+    def send(method: str, path: str, body: Any, query: dict[str, str] | None = None) -> Any:
         response = api.handle(
             ApiRequest(
                 method,
-                target,
-                query=tuple(urllib.parse.parse_qsl(query)),
+                path,
+                query=tuple((query or {}).items()),
                 headers=dict(AUTH),
                 body=b"" if body is None else json.dumps(body).encode(),
             )
@@ -346,13 +364,18 @@ def _core_sender(api: AssistantsAPI) -> Any:
 
 
 @settings(
-    max_examples=150,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(st.lists(fuzzed_requests(), min_size=1, max_size=4))
-def test_fuzzed_requests_in_process_never_500(requests: list[Fuzzed]) -> None:
-    api = AssistantsAPI(CONFIG)
+@given(
+    st.sampled_from(["strict", "permissive", "tool-call"]),
+    st.lists(fuzzed_requests(), min_size=1, max_size=4),
+)
+def test_fuzzed_requests_in_process_never_500(mode: str, requests: list[Fuzzed]) -> None:
+    """Strict and permissive servers, and one whose run waits for tool outputs."""
+    scenario = load_scenario("builtin:tool-call-then-completed") if mode == "tool-call" else None
+    api = AssistantsAPI(dataclasses.replace(CONFIG, permissive=mode == "permissive"), scenario)
     send = _core_sender(api)
     ids = _seed(send)
     for request in requests:
@@ -381,7 +404,7 @@ def http_client(fuzz_server: FakeServer) -> Iterator[httpx2.Client]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=max(EXAMPLES // 4, 10),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -391,9 +414,13 @@ def test_fuzzed_requests_over_http_never_500(
 ) -> None:
     fuzz_server.api.load_scenario(None)
 
-    def send(method: str, path: str, body: Any) -> Any:
+    def send(method: str, path: str, body: Any, query: dict[str, str] | None = None) -> Any:
+        # Ids the permissive mode materialised may hold any character: escape each segment.
+        url = "/".join(
+            urllib.parse.quote(part, safe="", errors="surrogatepass") for part in path.split("/")
+        )
         response = http_client.request(
-            method, path.lstrip("/"), headers=AUTH, json=body if body is not None else None
+            method, url.lstrip("/"), params=query, headers=AUTH, json=body
         )
         assert response.status_code == 200, (path, response.text)
         return _strict_json(response.content)

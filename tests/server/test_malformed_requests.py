@@ -7,6 +7,7 @@ later list with a plain-text 500, and made the in-process transport raise).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import zlib
@@ -321,6 +322,7 @@ def test_a_gzip_bomb_is_bounded(http: httpx2.Client) -> None:
         ),
         ("/assistants", {"tool_resources": "x"}, "tool_resources"),
         ("/assistants", {"reasoning_effort": 3}, "reasoning_effort"),
+        ("/assistants", {"reasoning_effort": ""}, "reasoning_effort"),
         ("/threads", {"messages": ["x"]}, "messages[0]"),
         ("/threads", {"messages": [{"role": "user", "content": ["x"]}]}, "messages[0].content[0]"),
         (
@@ -477,3 +479,30 @@ def test_limit_in_range_still_works(http: httpx2.Client) -> None:
     assert _envelope(http.get("/assistants", params={"limit": "1" * 30}))["code"] == (
         "integer_above_max_value"
     )
+
+
+# -- found by the fuzzer ------------------------------------------------------------------------
+
+
+def test_null_members_of_tool_resources_are_left_out(http: httpx2.Client) -> None:
+    body = {"tool_resources": {"code_interpreter": None, "file_search": {"vector_store_ids": None}}}
+    created = http.post("/threads", json=body)
+    assert created.status_code == 200, created.text
+    assert created.json()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
+    assistant = http.post("/assistants", json={"model": "gpt-4o", **body})
+    assert assistant.status_code == 200, assistant.text
+    assert assistant.json()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
+
+
+def test_permissive_mode_checks_metadata_in_full() -> None:
+    """Its objects must stay valid for the SDK's typed models and our schemas."""
+    api = AssistantsAPI(dataclasses.replace(TEST_CONFIG, permissive=True))
+    transport = InProcessTransport(api)
+    with httpx2.Client(
+        base_url="http://harness.invalid/v1", headers=HEADERS, transport=transport
+    ) as client:
+        many = {f"k{i}": "v" for i in range(20)}
+        _envelope(client.post("/assistants", json={"model": "m", "metadata": many}))
+        error = _envelope(client.post("/assistants", json={"model": "m", "metadata": {"k": None}}))
+        assert error["param"] == "metadata.k"
+        assert client.get("/assistants").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness.core.handlers.common import get_assistant, ok, update_metadata
 from harness.core.handlers.options import (
+    check_reasoning_effort,
     check_response_format,
     check_tool_resources,
     normalize_tools,
@@ -39,7 +40,7 @@ def _validated(params: Params) -> dict[str, object]:
     params.string("instructions", max_length=256_000)
     params.number("temperature", minimum=0, maximum=2)
     params.number("top_p", minimum=0, maximum=1)
-    params.string("reasoning_effort")
+    check_reasoning_effort(params)
     params.metadata()
     check_response_format(params)
     check_tool_resources(params)

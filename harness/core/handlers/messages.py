@@ -10,7 +10,7 @@ from harness.core.handlers.tool_resources import attach_to_thread, resolve_attac
 from harness.core.http import ApiResponse
 from harness.core.journal import Violation
 from harness.core.objects import JSON, USER_MESSAGE_STATUS, deleted_object, message_object
-from harness.core.params import Params, check_metadata
+from harness.core.params import Params
 from harness.core.state import Context
 from harness.core.store import paginate
 from harness.errors import ApiError
@@ -26,7 +26,7 @@ def add_user_message(ctx: Context, thread_id: str, data: Any, param: str) -> JSO
     role = params.choice("role", ("user", "assistant"), required=True)
     assert role is not None  # required
     content = content_blocks(params)
-    metadata = check_metadata(params.raw("metadata"))
+    metadata = params.metadata()
     attachments = resolve_attachments(ctx, check_attachments(params), params.name("attachments"))
     thread = ctx.state.store.threads.get(thread_id)
     if attachments and thread is not None:

@@ -8,7 +8,10 @@ crash. Unknown keys inside these objects are let through: the API grew them over
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+from importlib import resources
 from typing import Any
 
 from harness.core.objects import JSON, text_content
@@ -16,6 +19,7 @@ from harness.core.params import Params, bad_request, invalid_choice, type_name
 
 __all__ = [
     "check_attachments",
+    "check_reasoning_effort",
     "check_response_format",
     "check_tool_choice",
     "check_tool_resources",
@@ -29,6 +33,18 @@ _TOOL_TYPES = ("code_interpreter", "function", "file_search")
 _NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 _DETAIL = ("auto", "low", "high")
 _BLOCK_TYPES = ("text", "image_file", "image_url")
+
+
+@functools.cache
+def _reasoning_efforts() -> tuple[str, ...]:
+    """The values the schemas allow (read from them, so the two never disagree)."""
+    shared = resources.files("harness.schemas").joinpath("shared.defs.json").read_text("utf-8")
+    values = json.loads(shared)["$defs"]["reasoning_effort"]["enum"]
+    return tuple(value for value in values if value is not None)
+
+
+def check_reasoning_effort(params: Params) -> None:
+    params.choice("reasoning_effort", _reasoning_efforts())
 
 
 def normalize_tools(params: Params, name: str = "tools", *, max_items: int = 128) -> list[JSON]:

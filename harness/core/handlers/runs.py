@@ -15,6 +15,7 @@ from harness.core.handlers.common import (
 )
 from harness.core.handlers.messages import add_user_message, check_unlocked
 from harness.core.handlers.options import (
+    check_reasoning_effort,
     check_response_format,
     check_tool_choice,
     check_tool_resources,
@@ -99,7 +100,7 @@ def _run_settings(params: Params) -> dict[str, Any]:
     # The spec says >= 256, but the real API accepted 16 (ruby-openai's recorded runs).
     params.number("max_completion_tokens", minimum=1, integer=True)
     params.boolean("parallel_tool_calls")
-    params.string("reasoning_effort")
+    check_reasoning_effort(params)
     params.boolean("stream")
     params.metadata()
     check_tool_choice(params)
