@@ -115,15 +115,16 @@ def test_the_hook_fills_the_generated_pages() -> None:
 @pytest.mark.parametrize(
     ("page", "pattern", "source"),
     [
-        ("options.md", r'"(--harness-[a-z-]+)"', "harness/_plugin/settings.py"),
-        ("options.md", r'addini\(\s*"(harness_[a-z_]+)"', "harness/_plugin/settings.py"),
+        ("options.md", r'"(--harness-[a-z-]+)"', "harness/_plugin/*.py"),
+        ("options.md", r'addini\(\s*"(harness_[a-z_]+)"', "harness/_plugin/*.py"),
         ("fixtures.md", r"^def (harness_[a-z_]+)\(", "harness/pytest_plugin.py"),
         ("markers.md", r'^    "(harness_[a-z_]+)\(', "harness/pytest_plugin.py"),
         ("control.md", r'f"\{CONTROL_PREFIX\}/([a-z]+)"', "harness/server/control.py"),
     ],
 )
 def test_pages_name_everything_the_code_offers(page: str, pattern: str, source: str) -> None:
-    offered = set(re.findall(pattern, (ROOT / source).read_text(), re.MULTILINE))
+    texts = [path.read_text() for path in sorted(ROOT.glob(source))]
+    offered = {name for text in texts for name in re.findall(pattern, text, re.MULTILINE)}
     assert offered, f"nothing found in {source}"
     text = (DOCS / page).read_text()
     assert {name for name in offered if name not in text} == set()
