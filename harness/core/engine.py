@@ -453,12 +453,12 @@ class RunEngine:
         if spec.logs is not None:
             outputs = [{"type": "logs", "logs": spec.logs}]
         for name in spec.images:
-            image = self._write_file(name, tiny_png(f"{record.id}/{name}"))
+            image = self._write_file(record, name, tiny_png(f"{record.id}/{name}"))
             record.unshown_images.append(image.id)
             outputs.append({"type": "image", "image": {"file_id": image.id}})
         for written in spec.files:
             record.written_files[written.name] = self._write_file(
-                written.name, written.content.encode()
+                record, written.name, written.content.encode()
             ).id
         for index, output in enumerate(outputs):
             deltas.append({"code_interpreter": {"outputs": [{"index": index, **output}]}})
@@ -609,11 +609,12 @@ class RunEngine:
             )
         return file_id
 
-    def _write_file(self, name: str, content: bytes) -> StoredFile:
-        """A file the run's code_interpreter produced (purpose ``assistants_output``)."""
+    def _write_file(self, record: RunRecord, name: str, content: bytes) -> StoredFile:
+        """A file the run's code_interpreter produced (purpose ``assistants_output``), stamped
+        on the run's own clock like the rest of what the run makes."""
         obj = file_object(
             id=self.ids.new("file"),
-            created_at=self.clock.now(),
+            created_at=record.clock.now(),
             filename=name,
             purpose="assistants_output",
             size=len(content),

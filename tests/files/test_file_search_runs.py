@@ -8,6 +8,7 @@ import openai
 import pytest
 
 from harness import AssistantsAPI
+from tests.files.support import message_of
 
 GUIDE = (
     b"# Assistants\n\nThe Assistants API is designed to help developers build powerful AI "
@@ -110,12 +111,12 @@ def test_tool_resources_are_checked(client: openai.OpenAI) -> None:
         client.beta.assistants.create(
             model="gpt-4o", tool_resources={"file_search": {"vector_store_ids": ["vs_missing"]}}
         )
-    assert caught.value.message.endswith("No vector store found with id 'vs_missing'.")
+    assert message_of(caught.value).endswith("No vector store found with id 'vs_missing'.")
     with pytest.raises(openai.NotFoundError) as caught:
         client.beta.threads.create(
             tool_resources={"code_interpreter": {"file_ids": ["file-missing"]}}
         )
-    assert caught.value.message.endswith("No file found with id 'file-missing'.")
+    assert message_of(caught.value).endswith("No file found with id 'file-missing'.")
     store = client.vector_stores.create(name="a")
     other = client.vector_stores.create(name="b")
     with pytest.raises(openai.BadRequestError) as caught:
@@ -123,7 +124,7 @@ def test_tool_resources_are_checked(client: openai.OpenAI) -> None:
             model="gpt-4o",
             tool_resources={"file_search": {"vector_store_ids": [store.id, other.id]}},
         )
-    assert "array too long" in caught.value.message
+    assert "array too long" in message_of(caught.value)
     assert len(client.beta.assistants.list().data) == 0
 
 

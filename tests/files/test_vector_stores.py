@@ -8,6 +8,7 @@ import pytest
 from harness import AssistantsAPI
 from harness.scenario.model import IngestionSpec, LastError, Scenario
 from harness.schemas import validate
+from tests.files.support import message_of
 
 GUIDE = b"A run step is a detailed list of steps the Assistant took as part of a Run.\n"
 
@@ -34,7 +35,7 @@ def test_store_crud_and_list(client: openai.OpenAI) -> None:
     assert (deleted.id, deleted.deleted, deleted.object) == (store.id, True, "vector_store.deleted")
     with pytest.raises(openai.NotFoundError) as caught:
         client.vector_stores.retrieve(store.id)
-    assert caught.value.message.endswith(f"No vector store found with id '{store.id}'.")
+    assert message_of(caught.value).endswith(f"No vector store found with id '{store.id}'.")
 
 
 def test_file_ingestion_moves_by_observation(client: openai.OpenAI, api: AssistantsAPI) -> None:
@@ -113,7 +114,7 @@ def test_unknown_ids_and_bad_parameters(client: openai.OpenAI) -> None:
     store = client.vector_stores.create(name="docs")
     with pytest.raises(openai.NotFoundError) as caught:
         client.vector_stores.files.create(vector_store_id=store.id, file_id="file-missing")
-    assert caught.value.message.endswith("No file found with id 'file-missing'.")
+    assert message_of(caught.value).endswith("No file found with id 'file-missing'.")
     with pytest.raises(openai.NotFoundError):
         client.vector_stores.create(file_ids=["file-missing"])
     with pytest.raises(openai.NotFoundError):

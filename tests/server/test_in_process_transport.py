@@ -108,3 +108,31 @@ def test_a_cut_stream_counts_events_not_pauses() -> None:
         "thread.run.step.in_progress",
     ]
     assert client.beta.threads.runs.list(thread.id).data[0].status == "completed"
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+async def test_in_process_transports_send_raw_bytes(use_async: bool) -> None:
+    api = AssistantsAPI(ServerConfig(validate_responses=True, poll_after_ms=0))
+    base = "http://harness.invalid/v1"
+    data = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    if use_async:
+        async with openai.AsyncOpenAI(
+            base_url=base,
+            api_key="sk-test",
+            http_client=openai.DefaultAsyncHttpxClient(transport=AsyncInProcessTransport(api)),
+        ) as aclient:
+            uploaded = await aclient.files.create(file=("x.png", data), purpose="vision")
+            response = await aclient.files.with_raw_response.content(uploaded.id)
+            assert response.headers["content-type"] == "image/png"
+            assert (await aclient.files.content(uploaded.id)).read() == data
+        return
+    client = openai.OpenAI(
+        base_url=base,
+        api_key="sk-test",
+        http_client=openai.DefaultHttpxClient(transport=InProcessTransport(api)),
+    )
+    uploaded = client.files.create(file=("x.png", data), purpose="vision")
+    assert (
+        client.files.with_raw_response.content(uploaded.id).headers["content-type"] == "image/png"
+    )
+    assert client.files.content(uploaded.id).read() == data
