@@ -413,3 +413,21 @@ def test_file_storage_and_mounting(tmp_path: Any) -> None:
     assert files.delete(file_id=uploaded.id).deleted is True
     with pytest.raises(FileNotFoundError):
         assistants.mount_files(assistant_id=assistant.id, file_id=uploaded.id)
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_stream_run_with_tool_output_streams_the_rest_of_the_run() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    call = first.required_action.submit_tool_outputs.tool_calls[0]
+    events = list(
+        runs.stream_run(
+            thread_id=thread_id,
+            assistant_id=assistant_id,
+            tool_output=thread_type.ToolOutput(tool_call_id=call.id, output="18", run_id=first.id),
+        )
+    )
+    assert (events[-1].status, events[-1].event_type) == ("completed", "run_end")
+    assert events[-1].details.run_object.id == first.id
+    assert events[-1].details.run_object.final_answer.message.content[0].text.value
