@@ -19,6 +19,7 @@ import yaml
 
 from harness import lifecycle
 from harness.cassettes import Cassette, Interaction
+from harness.dialects.surfaces import surface_of
 
 __all__ = ["RecordedRun", "convert_cassette", "recorded_runs", "scenario_document"]
 
@@ -56,7 +57,11 @@ _Answer = tuple[str, str, list[tuple[str, str]]]
 
 
 def _path(uri: str) -> str:
-    return urlsplit(uri).path
+    """The request's OpenAI path: Azure's ``/openai/...`` and ``/api/projects/{p}/...`` name the
+    same operations as ``/v1/...``."""
+    path = urlsplit(uri).path
+    surface = surface_of(path)
+    return surface.path if surface is not None and surface.dialect != "appbuilder" else path
 
 
 def _events(interaction: Interaction) -> Iterator[tuple[str, Any]]:

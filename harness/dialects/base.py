@@ -58,11 +58,16 @@ class CoreCaller:
         path: str,
         body: Mapping[str, Any] | None = None,
         query: Sequence[tuple[str, str]] = (),
+        *,
+        raw: tuple[bytes, str] | None = None,
     ) -> ApiResponse:
-        """The core's response, as is (streams included)."""
+        """The core's response, as is (streams included); ``raw`` is a body and its
+        content type (a multipart upload) instead of JSON ``body``."""
         headers = {**self.headers, "openai-beta": "assistants=v2"}
         data = b""
-        if body is not None:
+        if raw is not None:
+            data, headers["content-type"] = raw
+        elif body is not None:
             headers["content-type"] = "application/json"
             data = json.dumps(body).encode()
         request = ApiRequest(method, path, tuple(query), headers, data, caller=self.caller)
@@ -83,9 +88,11 @@ class CoreCaller:
         path: str,
         body: Mapping[str, Any] | None = None,
         query: Sequence[tuple[str, str]] = (),
+        *,
+        raw: tuple[bytes, str] | None = None,
     ) -> JSON:
         """The core's JSON answer; a core error is raised as the :class:`ApiError` it was."""
-        response = self.call(method, path, body, query)
+        response = self.call(method, path, body, query, raw=raw)
         return checked(response)
 
 

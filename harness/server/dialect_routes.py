@@ -45,9 +45,7 @@ async def _answer(dialect: Dialect, request: web.Request) -> web.StreamResponse:
         raise asyncio.CancelledError
     if response.stream is not None:
         return await _stream(request, response)
-    if isinstance(response.body, bytes):
-        return web.Response(status=response.status, body=response.body, headers=response.headers)
-    headers = {"Content-Type": "application/json", **response.headers}
+    headers = {"Content-Type": response.media_type, **response.headers}
     return web.Response(status=response.status, body=response.encoded_body(), headers=headers)
 
 

@@ -20,15 +20,17 @@ def appbuilder_session() -> Iterator[FakeServer]:
 @pytest.fixture
 def appbuilder_server(
     appbuilder_session: FakeServer, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> FakeServer:
+) -> Iterator[FakeServer]:
     """The AppBuilder server, reset (playing the ``scenario`` marker's builtin, if any), and the
-    environment pointing ``appbuilder-sdk`` at it."""
+    environment pointing ``appbuilder-sdk`` at it. A correct client breaks no contract rule:
+    the dialect's own polling must never be charged to it."""
     marker = request.node.get_closest_marker("scenario")
     scenario = load_scenario(marker.args[0]) if marker else None
     appbuilder_session.api.load_scenario(scenario)
     monkeypatch.setenv("GATEWAY_URL", appbuilder_session.url)
     monkeypatch.setenv("APPBUILDER_TOKEN", "appbuilder-test-token")
-    return appbuilder_session
+    yield appbuilder_session
+    assert appbuilder_session.api.state.journal.violations == []
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -381,3 +381,53 @@ def test_concurrent_streams_do_not_block_each_other() -> None:
     for worker in workers:
         worker.join(timeout=30)
     assert results == ["completed", "completed"]
+
+
+def test_file_storage_and_mounting(tmp_path: Any) -> None:
+    files = appbuilder.assistant.assistants.files
+    source = tmp_path / "notes.txt"
+    source.write_text("北京 3 °C")
+    uploaded = files.create(file_path=str(source))
+    assert uploaded.filename == "notes.txt"
+    assert uploaded.purpose == "assistant"
+    assert uploaded.bytes == len("北京 3 °C".encode())
+    assert uploaded.create_at > 10**12
+    assert [f.id for f in files.list().data] == [uploaded.id]
+    assert files.query(file_id=uploaded.id).censored == 1
+    assert files.content(file_id=uploaded.id).content == source.read_bytes()
+    target = tmp_path / "down"
+    target.mkdir()
+    files.download(file_id=uploaded.id, file_path=f"{target}/")
+    assert (target / "notes.txt").read_bytes() == source.read_bytes()
+
+    assistants = appbuilder.assistant.assistants
+    assistant = assistants.create(name="files", description="", instructions="x")
+    mounted = assistants.mount_files(assistant_id=assistant.id, file_id=uploaded.id)
+    assert (mounted.id, mounted.assistant_id) == (uploaded.id, assistant.id)
+    assert [f.id for f in assistants.mounted_files_list(assistant_id=assistant.id).data] == [
+        uploaded.id
+    ]
+    assert assistants.query(assistant_id=assistant.id).file_ids == [uploaded.id]
+    assert assistants.unmount_files(assistant_id=assistant.id, file_id=uploaded.id).deleted
+    assert assistants.mounted_files_list(assistant_id=assistant.id).data == []
+    assert files.delete(file_id=uploaded.id).deleted is True
+    with pytest.raises(FileNotFoundError):
+        assistants.mount_files(assistant_id=assistant.id, file_id=uploaded.id)
+
+
+@pytest.mark.scenario("builtin:tool-call-then-completed")
+def test_stream_run_with_tool_output_streams_the_rest_of_the_run() -> None:
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    call = first.required_action.submit_tool_outputs.tool_calls[0]
+    events = list(
+        runs.stream_run(
+            thread_id=thread_id,
+            assistant_id=assistant_id,
+            tool_output=thread_type.ToolOutput(tool_call_id=call.id, output="18", run_id=first.id),
+        )
+    )
+    assert (events[-1].status, events[-1].event_type) == ("completed", "run_end")
+    assert events[-1].details.run_object.id == first.id
+    assert events[-1].details.run_object.final_answer.message.content[0].text.value

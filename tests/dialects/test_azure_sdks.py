@@ -202,3 +202,20 @@ def test_azure_openai_in_process_without_a_socket() -> None:
     with pytest.raises(openai.NotFoundError):
         client.beta.threads.retrieve("thread_missing")
     assert len(api.state.store.runs) == 1
+
+
+def test_agents_client_files_on_a_foundry_project(
+    agents_client: AgentsClient, tmp_path: Any
+) -> None:
+    from azure.ai.agents.models import FilePurpose
+
+    source = tmp_path / "policy.md"
+    source.write_text("Refunds within 30 days.")
+    uploaded = agents_client.files.upload(file_path=str(source), purpose=FilePurpose.AGENTS)
+    assert uploaded.filename == "policy.md"
+    assert uploaded.bytes == len("Refunds within 30 days.")
+    assert [f.id for f in agents_client.files.list().data] == [uploaded.id]
+    assert agents_client.files.get(uploaded.id).id == uploaded.id
+    agents_client.files.delete(uploaded.id)
+    with pytest.raises(ResourceNotFoundError):
+        agents_client.files.get(uploaded.id)

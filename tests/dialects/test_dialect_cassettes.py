@@ -109,3 +109,46 @@ def test_surfaces_name_each_wire() -> None:
     )
     assert surface_of("/v2/unknown") is None
     assert surface_of("/__harness/journal") is None
+
+
+def test_an_azure_recording_converts_to_a_scenario(tmp_path: Path) -> None:
+    from harness.cassettes.convert import scenario_document
+    from harness.scenario import load_scenario
+
+    path = tmp_path / "azure-tools.yaml"
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+    with (
+        FakeServer(dialect="azure") as server,
+        AppServer(recording_proxy_app(server.url, path)) as proxy,
+    ):
+        server.api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
+        client = openai.AzureOpenAI(
+            azure_endpoint=proxy.url, api_key="k", api_version="2024-05-01-preview"
+        )
+        assistant = client.beta.assistants.create(model="gpt-4o", tools=[tool])  # type: ignore[list-item]
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "Paris?"}])
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=0
+        )
+        assert run.required_action is not None
+        call = run.required_action.submit_tool_outputs.tool_calls[0]
+        run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+            run_id=run.id,
+            thread_id=thread.id,
+            tool_outputs=[{"tool_call_id": call.id, "output": "18"}],
+            poll_interval_ms=0,
+        )
+        assert run.status == "completed"
+    document = scenario_document(load_cassette(path), name="azure-tools")
+    steps = document["runs"][0]["steps"]
+    statuses = [step if isinstance(step, str) else step["status"] for step in steps]
+    assert "requires_action" in statuses
+    assert statuses[-1] == "completed"
+    action = next(s for s in steps if isinstance(s, dict) and s["status"] == "requires_action")
+    assert action["tool_calls"][0]["name"] == "get_weather"

@@ -69,7 +69,8 @@ class AppBuilderDialect:
                     code="method_not_allowed",
                     headers={"Allow": "POST"},
                 )
-            result = route.operation(self.state(), caller, json_body(request))
+            body = _upload_body(request) if route.upload else json_body(request)
+            result = route.operation(self.state(), caller, body)
             response = result if isinstance(result, ApiResponse) else ApiResponse(200, result)
             if self.api.config.validate_responses:
                 _validate(response, route)
@@ -90,7 +91,8 @@ def _validate(response: ApiResponse, route: Route) -> None:
     if response.stream is not None:
         response.stream = _validated_events(response.stream)
         return
-    schemas.validate(route.kind, response.body)
+    if route.kind is not None:
+        schemas.validate(route.kind, response.body)
     if route.item is not None:
         for item in response.body["data"]:
             schemas.validate(route.item, item)
@@ -101,6 +103,15 @@ def _validated_events(stream: StreamBody) -> StreamBody:
         if isinstance(item, SSEEvent):
             schemas.validate(f"appbuilder.stream_{item.event}", item.data)
         yield item
+
+
+def _upload_body(request: ApiRequest) -> dict[str, object]:
+    purpose = request.query_values("purpose")
+    return {
+        "_raw": request.body,
+        "_content_type": request.header("content-type"),
+        "_purpose": purpose[-1] if purpose else "assistant",
+    }
 
 
 def _credentials(request: ApiRequest) -> dict[str, str]:

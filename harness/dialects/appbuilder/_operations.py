@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from harness.core import ApiResponse
+from harness.dialects.appbuilder import _files as files
 from harness.dialects.appbuilder import _shapes as shapes
 from harness.dialects.appbuilder._state import DialectState
 from harness.dialects.appbuilder._stream import RunStream
@@ -324,8 +325,11 @@ class Route(NamedTuple):
     """An operation and the AppBuilder schema its answer meets (``item`` for list items)."""
 
     operation: Operation
-    kind: str
+    kind: str | None
+    """``None``: no schema (raw bytes, mount answers)."""
     item: str | None = None
+    upload: bool = False
+    """A multipart body: the operation gets ``_raw``, ``_content_type`` and ``_purpose``."""
 
 
 OPERATIONS: Mapping[str, Route] = MappingProxyType(
@@ -335,6 +339,15 @@ OPERATIONS: Mapping[str, Route] = MappingProxyType(
         "/v2/assistants/query": Route(assistant_query, "appbuilder.assistant"),
         "/v2/assistants/list": Route(assistant_list, "appbuilder.list", "appbuilder.assistant"),
         "/v2/assistants/delete": Route(assistant_delete, "appbuilder.deleted"),
+        "/v2/assistants/files": Route(files.mount, None),
+        "/v2/assistants/files/list": Route(files.mounted, "appbuilder.list"),
+        "/v2/assistants/files/delete": Route(files.unmount, "appbuilder.deleted"),
+        "/v2/storage/files": Route(files.upload, "appbuilder.file", upload=True),
+        "/v2/storage/files/list": Route(files.list_, None, "appbuilder.file"),
+        "/v2/storage/files/query": Route(files.query, "appbuilder.file"),
+        "/v2/storage/files/delete": Route(files.delete, "appbuilder.deleted"),
+        "/v2/storage/files/download": Route(files.download, None),
+        "/v2/storage/files/content": Route(files.content, None),
         "/v2/threads": Route(thread_create, "appbuilder.thread"),
         "/v2/threads/query": Route(thread_query, "appbuilder.thread"),
         "/v2/threads/update": Route(thread_update, "appbuilder.thread"),

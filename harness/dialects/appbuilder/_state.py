@@ -24,6 +24,8 @@ class DialectState:
     """Content replaced by ``messages.update`` (the core only modifies metadata)."""
     waiting: dict[str, Handoff] = field(default_factory=dict)
     """Open streams waiting at ``requires_action``, by run id."""
+    file_purpose: dict[str, str] = field(default_factory=dict)
+    """The purpose each upload was given (the core stores them as ``user_data``)."""
     expired_at: dict[str, int] = field(default_factory=dict)
     """When each expired run was first seen expired (the core keeps no such time)."""
 

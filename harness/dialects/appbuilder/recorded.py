@@ -45,6 +45,8 @@ def recorded_problems(
     if status != 200:
         check("response", "appbuilder.error", body)
         return problems
+    if route.kind is None:
+        return problems
     check("response", route.kind, body)
     if route.item is not None and isinstance(body, dict):
         for index, item in enumerate(body.get("data") or ()):
