@@ -6,7 +6,7 @@ answers 400 in OpenAI's error envelope, naming what is allowed — never a silen
 
 | route | body | answer |
 |---|---|---|
-| ``GET /__harness/journal`` | — | ``{"violations": […], "timelines": {…}, "requests": […]}`` |
+| ``GET /__harness/journal`` | — | ``{"violations", "timelines", "requests", "notes"}`` |
 | ``POST /__harness/reset`` | none or ``{}`` | ``{"reset": true}`` |
 | ``GET /__harness/clock`` | — | ``{"now": s, "now_ms": ms}`` |
 | ``POST /__harness/clock`` | ``{"advance_s": seconds}`` | ``{"now": s, "now_ms": ms}`` |
@@ -59,6 +59,7 @@ async def _journal(api: AssistantsAPI, request: web.Request) -> dict[str, Any]:
         "violations": [asdict(v) for v in journal.violations],
         "timelines": {run_id: journal.timeline(run_id) for run_id in journal.timelines},
         "requests": [asdict(r) for r in journal.requests],
+        "notes": list(journal.notes),
     }
 
 

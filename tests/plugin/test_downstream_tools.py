@@ -172,3 +172,31 @@ def test_the_same_project_is_told_when_a_scenario_calls_a_tool_it_never_declared
     result = run()
     result.assert_outcomes(passed=1, errors=1)  # the test passed; teardown reports
     result.stdout.fnmatch_lines(["*undeclared-tool*'get_weather'*find_orders*"])
+
+
+def test_a_project_without_function_tools_passes_all_lifecycles_too(
+    project: pytest.Pytester, run: Run
+) -> None:
+    """Nothing to call: the built-ins' tool rounds are skipped (and noted), never failed."""
+    project.makepyfile(
+        test_plain="""
+        import pytest
+
+        @pytest.mark.harness_lifecycles("all")
+        def test_plain(harness_client, harness_server):
+            assistant = harness_client.beta.assistants.create(model="gpt-4o")
+            thread = harness_client.beta.threads.create(
+                messages=[{"role": "user", "content": "Hi"}]
+            )
+            run = harness_client.beta.threads.runs.create_and_poll(
+                thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=1
+            )
+            assert run.status != "requires_action"
+            scripted = any(
+                step.tool_calls for script in harness_server.scenario.runs for step in script.steps
+            )
+            skipped = [n for n in harness_server.journal.notes if "tool round was skipped" in n]
+            assert bool(skipped) == scripted
+        """
+    )
+    run().assert_outcomes(passed=len(builtin_names()))

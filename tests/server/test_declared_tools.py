@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx2
 import openai
 import pytest
 
@@ -94,7 +95,7 @@ def test_the_same_seed_gives_the_same_arguments() -> None:
 
 
 def test_a_run_without_function_tools_skips_the_tool_round(
-    client: openai.OpenAI, api: AssistantsAPI
+    client: openai.OpenAI, api: AssistantsAPI, server: FakeServer
 ) -> None:
     api.load_scenario(load_scenario("builtin:tool-call-then-completed"))
     assistant = client.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
@@ -105,6 +106,8 @@ def test_a_run_without_function_tools_skips_the_tool_round(
     assert api.state.journal.timeline(run.id) == "queued › in_progress ×2 › completed"
     assert api.state.journal.violations == []
     assert any("tool round was skipped" in note for note in api.state.journal.notes)
+    journal = httpx2.get(server.url + "/__harness/journal").json()
+    assert any(f"{run.id}: the scripted tool round was skipped" in n for n in journal["notes"])
     reply = client.beta.threads.messages.list(thread.id).data[0]
     assert reply.content[0].text.value == "Here is the answer, from what the tool returned."  # type: ignore[union-attr]
     assert api.state.scripts.unused() == []

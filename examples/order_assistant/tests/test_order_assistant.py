@@ -82,7 +82,7 @@ def test_every_builtin_story_uses_our_own_tool(
         for step in harness_server.store.steps.values()
         if step["step_details"]["type"] == "tool_calls"
         for call in step["step_details"]["tool_calls"]
-        if call["type"] == "function"  # file_search and code_interpreter are the fake's own
+        if call["type"] == "function"  # code_interpreter and file_search calls are the model's
     ]
     scripted = [step.tool_calls for run in harness_server.scenario.runs for step in run.steps]
     assert bool(calls) == any(scripted)
@@ -109,16 +109,3 @@ def test_cancels_a_run_that_never_ends(
     assert answer.status == "cancelled"
     assert answer.problem == "gave up after 30 s"
     assert harness_server.timeline(answer.run_id).endswith("› cancelling › cancelled")
-
-
-@pytest.mark.harness_fuzz(faults=True)
-def test_every_generated_lifecycle_gets_an_answer(
-    shop: OrderAssistant, harness_server: HarnessServer
-) -> None:
-    # Lifecycles drawn from the lifecycle table: any legal path, polls, up to two tool rounds,
-    # every ending, retryable HTTP faults. A failure is shrunk and written to specs/regressions/.
-    answer = shop.ask("How much are 3 widgets?")
-    shown = harness_server.journal.timelines[answer.run_id]
-    assert answer.status == shown[-1]
-    assert answer.ok == (answer.status == "completed")
-    assert answer.ok or answer.problem
