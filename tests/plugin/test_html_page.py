@@ -84,9 +84,7 @@ def test_the_plugin_page_draws_one_lane_per_run(project: pytest.Pytester, run: R
     # Polls collapsed into one segment, tool calls and faults marked.
     segments = [e.text for e in dom.by_class("segment")]
     assert "in_progress ×8" in segments
-    assert [m.attrs["title"] for m in dom.by_class("mark-tool_calls")] == [
-        "tool_calls: lookup"
-    ]
+    assert [m.attrs["title"] for m in dom.by_class("mark-tool_calls")] == ["tool_calls: lookup"]
     faults = [m.attrs["title"] for m in dom.by_class("mark-fault")]
     assert len(faults) == 1
     assert faults[0].startswith("fault: HTTP 500 on GET /v1/threads/")
