@@ -39,7 +39,12 @@ DIMENSIONS: Final = (
 )
 """What coverage counts, in the order reports show it."""
 
-STEP_TYPES: Final = ("message_creation", "tool_calls/function", "tool_calls/code_interpreter")
+STEP_TYPES: Final = (
+    "message_creation",
+    "tool_calls/function",
+    "tool_calls/code_interpreter",
+    "tool_calls/file_search",
+)
 """Run step types, with the kind of tool call of a ``tool_calls`` step."""
 
 STREAM_EVENTS: Final = (

@@ -487,6 +487,7 @@ class RunEngine:
 
     def _search_files(self, record: RunRecord, spec: FileSearchSpec, emit: Emitter) -> None:
         call_id = spec.id or self.ids.new("tool_call")
+        self.journal.coverage.hit("step_types", "tool_calls/file_search")
         step = self._new_step(record, {"type": "tool_calls", "tool_calls": []}, emit)
         emit.emit(
             "thread.run.step.delta",

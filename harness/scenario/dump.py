@@ -178,33 +178,42 @@ def _activity(item: Activity) -> dict[str, Any]:
         if item.chunks:
             message["chunks"] = list(item.chunks)
         for key, kind in (("citations", "file_citation"), ("file_paths", "file_path")):
-            notes = [_without_empty({"text": c.text, "file": c.file}) for c in item.citations]
-            chosen = [n for n, c in zip(notes, item.citations, strict=True) if c.kind == kind]
-            if chosen:
-                message[key] = chosen
+            notes = [
+                _without_empty({"text": note.text, "file": note.file})
+                for note in item.citations
+                if note.kind == kind
+            ]
+            if notes:
+                message[key] = notes
         if item.quote_search:
             message["quote_search"] = True
         return {"message": message}
     if isinstance(item, FileSearchSpec):
-        results = [
-            _without_empty({"file": r.file, "text": r.text, "score": r.score}) for r in item.results
-        ]
-        return {
-            "file_search": _without_empty({"query": item.query, "results": results, "id": item.id})
-        }
-    code = _without_empty(
-        {
-            "input": item.input,
-            "chunks": list(item.chunks),
-            "logs": item.logs,
-            "id": item.id,
-            "images": list(item.images),
-            "files": [{"name": f.name, "content": f.content} for f in item.files],
-        }
-    )
-    code.setdefault("input", item.input)
+        search: dict[str, Any] = {}
+        if item.query is not None:
+            search["query"] = item.query
+        if item.results:
+            search["results"] = [
+                _without_empty({"file": r.file, "text": r.text, "score": r.score})
+                for r in item.results
+            ]
+        if item.id is not None:
+            search["id"] = item.id
+        return {"file_search": search}
+    code: dict[str, Any] = {"input": item.input}
+    if item.chunks:
+        code["chunks"] = list(item.chunks)
     if item.logs is not None:
-        code["logs"] = item.logs  # empty logs are still logs
+        code["logs"] = item.logs
+    if item.id is not None:
+        code["id"] = item.id
+    if item.images:
+        code["images"] = list(item.images)
+    if item.files:
+        code["files"] = [
+            {"name": f.name, "content": f.content} if f.content else {"name": f.name}
+            for f in item.files
+        ]
     return {"code_interpreter": code}
 
 
@@ -241,4 +250,8 @@ def _changed(value: ContractRules, default: ContractRules) -> dict[str, Any]:
 
 
 def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if value not in (None, [], {}, "")}
+    return {
+        key: value
+        for key, value in data.items()
+        if value is not None and value != [] and value != {}
+    }
