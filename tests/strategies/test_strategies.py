@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -236,6 +236,7 @@ def test_bounded_tool_rounds_reach_the_bound_and_none() -> None:
     assert "requires_action" not in none
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # shared CI cores
 @given(scenarios(max_runs=1, function_names=None, seed_assistant=False, max_tool_rounds=2))
 def test_declared_tool_calls_use_the_clients_own_tools(scenario: Scenario) -> None:
     assert scenario.assistants == ()
