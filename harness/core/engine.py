@@ -636,11 +636,7 @@ class RunEngine:
         for note in binding.notes:
             self.journal.note(f"{record.id}: {note}")
         if self.check_declared_tools:
-            declared = [
-                str(tool["function"].get("name"))
-                for tool in record.obj.get("tools") or ()
-                if tool.get("type") == "function"
-            ]
+            declared = binding.declared
             for name in binding.undeclared:
                 self.journal.violate(
                     Violation(

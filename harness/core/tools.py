@@ -40,6 +40,8 @@ class ToolBinding:
     """The calls of one step, and what the server must report about them."""
 
     calls: tuple[BoundCall, ...]
+    declared: tuple[str, ...] = ()
+    """The names of the run's function tools, in order."""
     undeclared: tuple[str, ...] = ()
     """Names the scenario (or a forced ``tool_choice``) calls that the run did not declare."""
     notes: tuple[str, ...] = ()
@@ -145,4 +147,4 @@ def bind_tool_calls(
             if problem is not None:
                 notes.append(f"arguments for {name} fell back to {{}}: {problem}")
         calls.append(BoundCall(name, arguments, spec.id))
-    return ToolBinding(tuple(calls), tuple(undeclared), tuple(notes))
+    return ToolBinding(tuple(calls), tuple(by_name), tuple(undeclared), tuple(notes))
