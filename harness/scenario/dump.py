@@ -31,10 +31,30 @@ _DEFAULT_CANCEL = RunScript(steps=()).on_cancel
 _SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
 
 
+_YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML writes NEL and the Unicode line separators raw under ``allow_unicode``, and reads
+    them back as line breaks; such strings go double-quoted, where they are escaped."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(char in text for char in _YAML_LINE_BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_scenario(scenario: Scenario, *, header: str = "", schema: str | None = None) -> str:
     """``scenario`` as YAML text; ``header`` lines become comments at the top."""
-    body = yaml.safe_dump(
-        scenario_document(scenario), sort_keys=False, allow_unicode=True, width=100
+    body = yaml.dump(
+        scenario_document(scenario),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
     )
     comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
     prefix = _SCHEMA_COMMENT.format(schema=schema) if schema else ""

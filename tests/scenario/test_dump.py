@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from harness.scenario.dump import dump_scenario
 from harness.scenario.loader import builtin_scenarios, parse_scenario, scenario_errors
-from harness.scenario.model import RunScript, Scenario, StepSpec
+from harness.scenario.model import LastError, RunScript, Scenario, StepSpec
 from harness.strategies import scenarios
 
 
@@ -54,3 +54,16 @@ def test_defaults_are_left_out_and_the_header_is_a_comment() -> None:
         "# found by harness_fuzz\n#\n# replay: here\n"
         "name: x\nruns:\n- steps:\n  - queued\n  - in_progress\n  - completed\n"
     )
+
+
+@pytest.mark.parametrize("text", ["\x85", "a\u2028b", "end\u2029"])
+def test_yaml_line_break_characters_round_trip(text: str) -> None:
+    """NEL and the Unicode separators are line breaks to YAML: they must come back as written."""
+    failed = StepSpec("failed", last_error=LastError("server_error", text))
+    scenario = Scenario(
+        "breaks", runs=(RunScript(steps=(StepSpec("queued"), StepSpec("in_progress"), failed)),)
+    )
+    loaded = parse_scenario(dump_scenario(scenario))
+    error = loaded.runs[0].steps[-1].last_error
+    assert error is not None
+    assert error.message == text
