@@ -66,7 +66,7 @@ from harness.errors import ConfigError, ScenarioError
 if TYPE_CHECKING:
     import openai
 
-    from harness.cassettes._vcr_httpx2 import RecordMode
+    from harness.cassettes import RecordMode
 
 __all__ = [
     "API_KEY",

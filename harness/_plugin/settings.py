@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 MODES: Final = ("strict", "permissive")
-RECORD_MODES: Final = ("none", "once", "new_episodes", "all")
+RECORD_MODES: Final = ("none", "once", "new_episodes", "all", "rewrite")
 MARKER_OPTIONS: Final = (
     "poll_after_ms",
     "seed",
@@ -64,7 +64,7 @@ class HarnessSettings:
     seed: int = 0
     """Seed of generated ids: the same seed gives the same ids in every test."""
     record_mode: str = "none"
-    """``none``, ``once``, ``new_episodes`` or ``all``; used by record/replay."""
+    """``none``, ``once``, ``new_episodes``, ``all`` or ``rewrite``; used by record/replay."""
     report_unused: bool = True
     """Fail a test whose scenario scripts runs it never created or faults that never fired."""
     tls: bool = False
@@ -147,7 +147,10 @@ def add_options(parser: pytest.Parser) -> None:
         dest="harness_record_mode",
         choices=RECORD_MODES,
         default=None,
-        help="cassette record mode: none (default), once, new_episodes or all.",
+        help=(
+            "cassette record mode: none (default), once, new_episodes, all, or rewrite "
+            "(record the cassette again from scratch)."
+        ),
     )
     group.addoption(
         "--harness-no-unused-check",
