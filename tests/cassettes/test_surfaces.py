@@ -154,7 +154,8 @@ def test_a_partly_readable_cassette_says_what_was_left_unchecked(
     cassette = import_file(polling_recording)
     first = cassette.interactions[0]
     odd = Interaction(
-        dataclasses.replace(first.request, uri="https://api.openai.com/v1/embeddings"), first.response
+        dataclasses.replace(first.request, uri="https://api.openai.com/v1/embeddings"),
+        first.response,
     )
     mixed = tmp_path / "mixed.yaml"
     save_cassette(Cassette([*cassette, odd]), mixed)
