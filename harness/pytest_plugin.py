@@ -22,7 +22,9 @@ interval, mode) gets a server of its own, started once and reused by later tests
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Generator, Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
@@ -66,7 +68,7 @@ from harness.errors import ConfigError, ScenarioError
 if TYPE_CHECKING:
     import openai
 
-    from harness.cassettes._vcr_httpx2 import RecordMode
+    from harness.cassettes import RecordMode
 
 __all__ = [
     "API_KEY",
@@ -87,6 +89,9 @@ _EXTRA_SECTIONS = pytest.StashKey[list[tuple[str, str]]]()
 _HANDLE = pytest.StashKey[HarnessServer]()
 _CALL_PASSED = pytest.StashKey[bool]()
 _SNAPSHOT = pytest.StashKey[RunTimelines]()
+_UPSTREAM = pytest.StashKey[tuple[str, str]]()
+UPSTREAM_KEY_VARIABLE = "HARNESS_UPSTREAM_API_KEY"
+"""Where ``--harness-upstream`` recordings read the upstream's API key (it is never written)."""
 
 _DEPRECATION_FILTERS = (
     # What openai-python's ``client.beta.assistants/threads/...`` methods warn on every call.
@@ -276,14 +281,36 @@ def _harness_cassette(
     from harness.cassettes import use_cassette
 
     record_mode = cast("RecordMode", settings.record_mode)  # checked against RECORD_MODES
+    if settings.upstream is not None:
+        node.stash[_UPSTREAM] = (settings.upstream, _upstream_key(settings, path))
     with use_cassette(path, record_mode=record_mode):
         yield
 
 
+def _upstream_key(settings: HarnessSettings, path: Path) -> str:
+    """The upstream's key when this test will record; a dummy when it only replays."""
+    replays_only = settings.record_mode == "none" or (
+        settings.record_mode == "once" and path.exists()
+    )
+    if replays_only:
+        return "sk-harness-replay"  # nothing leaves the process: the cassette answers
+    key = os.environ.get(UPSTREAM_KEY_VARIABLE, "")
+    if not key:
+        raise pytest.fail.Exception(
+            f"harness: recording {path} from {settings.upstream} needs its API key in the "
+            f"environment variable {UPSTREAM_KEY_VARIABLE}",
+            pytrace=False,
+        )
+    return key
+
+
 @pytest.fixture
-def harness_client(harness_server: HarnessServer) -> Iterator[openai.OpenAI]:
-    """An ``openai.OpenAI`` client on the fake server, closed at teardown."""
-    client = harness_server.client()
+def harness_client(
+    request: pytest.FixtureRequest, harness_server: HarnessServer
+) -> Iterator[openai.OpenAI]:
+    """An ``openai.OpenAI`` client on the fake server (or on ``--harness-upstream`` in a
+    ``harness_cassette`` test), closed at teardown."""
+    client = _upstream_client(request, openai_async=False) or harness_server.client()
     try:
         yield client
     finally:
@@ -304,9 +331,12 @@ def harness_env(harness_server: HarnessServer, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture
-def harness_async_client(harness_server: HarnessServer) -> Iterator[openai.AsyncOpenAI]:
-    """An ``openai.AsyncOpenAI`` client on the fake server (any event loop), closed at teardown."""
-    client = harness_server.async_client()
+def harness_async_client(
+    request: pytest.FixtureRequest, harness_server: HarnessServer
+) -> Iterator[openai.AsyncOpenAI]:
+    """An ``openai.AsyncOpenAI`` client on the fake server (any event loop; or on
+    ``--harness-upstream`` in a ``harness_cassette`` test), closed at teardown."""
+    client = _upstream_client(request, openai_async=True) or harness_server.async_client()
     try:
         yield client
     finally:
@@ -372,6 +402,18 @@ def _report_sections(
         loose = [[m.position, m.kind, m.text] for m in marks if m.run_id not in journal.timelines]
         sections.append((LANES_SECTION, json.dumps({"lanes": lanes, "marks": loose})))
     return sections
+
+
+def _upstream_client(request: pytest.FixtureRequest, *, openai_async: bool) -> Any:
+    """A client on the upstream a cassette test records from, or None (use the fake)."""
+    upstream = request.node.stash.get(_UPSTREAM, None)
+    if upstream is None:
+        return None
+    import openai
+
+    url, key = upstream
+    factory = openai.AsyncOpenAI if openai_async else openai.OpenAI
+    return factory(base_url=url, api_key=key)
 
 
 def _marked_scenario(node: pytest.Item) -> tuple[ScenarioRef, dict[str, Any]]:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-__all__ = ["PLACEHOLDER", "SECRET_HEADERS", "SECRET_PATTERNS", "scrub_json", "scrub_text"]
+__all__ = [
+    "PLACEHOLDER",
+    "SECRET_FIELDS",
+    "SECRET_HEADERS",
+    "SECRET_HEADER_PATTERN",
+    "SECRET_PATTERNS",
+    "scrub_json",
+    "scrub_text",
+]
 
 PLACEHOLDER: Final = "<scrubbed>"
 
@@ -19,6 +27,7 @@ SECRET_HEADERS: Final = frozenset(
         "proxy-authorization",
         "api-key",
         "x-api-key",
+        "ocp-apim-subscription-key",
         "openai-organization",
         "openai-project",
         "cookie",
@@ -27,19 +36,64 @@ SECRET_HEADERS: Final = frozenset(
 )
 """Headers whose whole value is replaced (the header itself stays, to keep the shape)."""
 
+SECRET_HEADER_PATTERN: Final = re.compile(
+    r"^x-(?:[a-z0-9]+-)*(?:api-)?(?:key|token|secret)$", re.IGNORECASE
+)
+"""More headers blanked by their name's shape: ``x-goog-api-key``, ``x-acme-token``…"""
+
+SECRET_FIELDS: Final = (
+    "organization",
+    "organization_id",
+    "org_id",
+    "user",
+    "user_id",
+    "project",
+    "project_id",
+    "api_key",
+    "session_token",
+)
+"""JSON fields whose string value is replaced wherever they appear (bodies, stream data)."""
+
 SECRET_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     (r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}", "sk-" + PLACEHOLDER),
-    (r"org-[A-Za-z0-9]{20,}", "org-" + PLACEHOLDER),
+    # Organisation and user ids, short ones too (``org-acme42``); a digit tells them from words.
+    (r"\borg-(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{4,}", "org-" + PLACEHOLDER),
+    (r"\buser-(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{4,}", "user-" + PLACEHOLDER),
     (r"proj_[A-Za-z0-9]{20,}", "proj_" + PLACEHOLDER),
     (r"\b(__cf_bm|_cfuvid)=[^;,\s\"']+", r"\1=" + PLACEHOLDER),
+    # A cookie quoted inside text (an echoed header, a log line): every value after the name.
+    (
+        r"(?i)\b((?:set-)?cookie\\?[\"']?\s*[:=]\s*\\?[\"']?)[^\"'\r\n\\]+",
+        r"\1" + PLACEHOLDER,
+    ),
+    # Known id fields by structure, in JSON text (escaped quotes inside the value kept whole).
+    (
+        r'("(?:' + "|".join(SECRET_FIELDS) + r')"\s*:\s*")(?:[^"\\]|\\.)*(")',
+        r"\1" + PLACEHOLDER + r"\2",
+    ),
 )
-"""API keys, organisation and project ids, Cloudflare cookies: anywhere (URI, headers, body)."""
+"""API keys, organisation, user and project ids, cookies and known id fields: anywhere (URI,
+headers, bodies, stream data)."""
 
 _COMPILED: Final = tuple(
     (re.compile(pattern), replacement) for pattern, replacement in SECRET_PATTERNS
 )
 # Cheap pre-check: every pattern above contains one of these, so most strings skip the regexes.
-_MARKERS: Final = ("sk-", "org-", "proj_", "__cf_bm", "_cfuvid")
+_MARKERS: Final = (
+    "sk-",
+    "org-",
+    "proj_",
+    "__cf_bm",
+    "_cfuvid",
+    "ookie",
+    "OOKIE",
+    "organization",
+    "org_id",
+    "user",
+    "project",
+    "api_key",
+    "session_token",
+)
 
 
 def scrub_text(value: str) -> str:
@@ -56,7 +110,12 @@ def scrub_json(value: Any) -> Any:
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, dict):
-        return {scrub_text(str(key)): scrub_json(item) for key, item in value.items()}
+        return {
+            scrub_text(str(key)): PLACEHOLDER
+            if key in SECRET_FIELDS and isinstance(item, str)
+            else scrub_json(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [scrub_json(item) for item in value]
     return value

@@ -9,6 +9,7 @@ the invocation directory; in the ini file against the ini file's directory; in a
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 MODES: Final = ("strict", "permissive")
-RECORD_MODES: Final = ("none", "once", "new_episodes", "all")
+RECORD_MODES: Final = ("none", "once", "new_episodes", "all", "rewrite")
 MARKER_OPTIONS: Final = (
     "poll_after_ms",
     "seed",
@@ -64,11 +65,15 @@ class HarnessSettings:
     seed: int = 0
     """Seed of generated ids: the same seed gives the same ids in every test."""
     record_mode: str = "none"
-    """``none``, ``once``, ``new_episodes`` or ``all``; used by record/replay."""
+    """``none``, ``once``, ``new_episodes``, ``all`` or ``rewrite``; used by record/replay."""
     report_unused: bool = True
     """Fail a test whose scenario scripts runs it never created or faults that never fired."""
     tls: bool = False
     """Serve HTTPS with a throwaway CA (Azure's SDKs send bearer tokens only over TLS)."""
+    upstream: str | None = None
+    """A real or compatible API (``https://api.openai.com/v1``) that ``harness_cassette`` tests
+    record from: their ``harness_client`` talks to it, with the key in the environment
+    variable ``HARNESS_UPSTREAM_API_KEY`` (never written: the cassette is scrubbed)."""
 
     def server_config(self) -> ServerConfig:
         """The fake server's configuration for these settings."""
@@ -147,7 +152,21 @@ def add_options(parser: pytest.Parser) -> None:
         dest="harness_record_mode",
         choices=RECORD_MODES,
         default=None,
-        help="cassette record mode: none (default), once, new_episodes or all.",
+        help=(
+            "cassette record mode: none (default), once, new_episodes, all, or rewrite "
+            "(record the cassette again from scratch)."
+        ),
+    )
+    group.addoption(
+        "--harness-upstream",
+        dest="harness_upstream",
+        metavar="URL",
+        default=None,
+        help=(
+            "record harness_cassette tests from this API (its base URL, e.g. "
+            "https://api.openai.com/v1) instead of the fake; the key is read from "
+            "HARNESS_UPSTREAM_API_KEY and never written."
+        ),
     )
     group.addoption(
         "--harness-no-unused-check",
@@ -176,6 +195,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("harness_mode", "harness: strict or permissive.", default="strict")
     parser.addini("harness_seed", "harness: seed of generated ids.", default="0")
     parser.addini("harness_record_mode", "harness: cassette record mode.", default="none")
+    parser.addini("harness_upstream", "harness: API that cassette tests record from.", default="")
     parser.addini(
         "harness_report_unused",
         "harness: fail tests whose scenario runs or faults were never used.",
@@ -292,6 +312,13 @@ def _coerce(name: str, value: Any, source: str, base: Path) -> Any:
         return _choice(label, value, MODES)
     if name == "record_mode":
         return _choice(label, value, RECORD_MODES)
+    if name == "upstream":
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", text):
+            raise ConfigError(f"{label} must be an http(s) base URL, not {value!r}")
+        return text.rstrip("/")
     if name in ("report_unused", "tls"):
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
             return value.lower() in ("true", "1", "yes")

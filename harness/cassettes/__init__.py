@@ -9,7 +9,8 @@ organisation/project ids and cookies, and replaced atomically.
   recorded answers, then the last one sticks).
 * :func:`replay_app`: an aiohttp app replaying a cassette over HTTP.
 * :func:`recording_proxy_app`: an aiohttp reverse proxy recording a cassette.
-* :func:`use_cassette`: in-process record/replay of httpx2 (openai 3.x) clients via vcrpy.
+* :func:`use_cassette`: in-process record/replay of httpx and httpx2 clients (openai 1.x-3.x),
+  through the same Replayer and the same crash-safe appender.
 
 Public submodules for the tools built on cassettes (imported on demand, not from here):
 
@@ -20,6 +21,7 @@ Public submodules for the tools built on cassettes (imported on demand, not from
 """
 
 from harness.cassettes._importers import import_file
+from harness.cassettes._inprocess import RECORD_MODES, CassetteSession, RecordMode, use_cassette
 from harness.cassettes._matching import DEFAULT_MATCHERS, Matcher, body, method, path, query
 from harness.cassettes._model import Cassette, Interaction, Request, Response
 from harness.cassettes._proxy import recording_proxy_app
@@ -27,15 +29,17 @@ from harness.cassettes._replay_server import MISSES, replay_app
 from harness.cassettes._replayer import CassetteMiss, Replayer
 from harness.cassettes._scrub import Scrubber
 from harness.cassettes._vcr_format import load_cassette, save_cassette
-from harness.cassettes._vcr_httpx2 import use_cassette
 
 __all__ = [
     "DEFAULT_MATCHERS",
     "MISSES",
+    "RECORD_MODES",
     "Cassette",
     "CassetteMiss",
+    "CassetteSession",
     "Interaction",
     "Matcher",
+    "RecordMode",
     "Replayer",
     "Request",
     "Response",

@@ -1,4 +1,4 @@
-"""Read recordings made by other tools: vcrpy, Ruby VCR, .NET test-proxy, HAR 1.2.
+"""Read recordings made by other tools: vcrpy, Ruby VCR, .NET test-proxy, HAR 1.2, ExVCR.
 
 :func:`import_file` detects the format from the document's shape, not the file name.
 """
@@ -40,7 +40,8 @@ def import_file(path: str | Path) -> Cassette:
         found = sorted(map(str, data))[:8] if isinstance(data, Mapping) else type(data).__name__
         raise CassetteError(
             f"{path}: unknown recording format (expected vcrpy 'interactions', Ruby VCR "
-            f"'http_interactions', .NET test-proxy 'Entries' or HAR 'log.entries'; found {found})"
+            f"'http_interactions', .NET test-proxy 'Entries', HAR 'log.entries' or ExVCR's list "
+            f"of {{request, response}}; found {found})"
         )
     if kind == "vcrpy":
         return cassette_from_vcr(data, source=str(path), path=path)
@@ -49,7 +50,12 @@ def import_file(path: str | Path) -> Cassette:
 
 
 def detect_format(data: Any) -> str | None:
-    """``vcrpy``, ``ruby-vcr``, ``dotnet-test-proxy``, ``har`` or None."""
+    """``vcrpy``, ``ruby-vcr``, ``dotnet-test-proxy``, ``har``, ``exvcr`` or None."""
+    if isinstance(data, list):
+        first = data[0] if data else None
+        if isinstance(first, Mapping) and {"request", "response"} <= first.keys():
+            return "exvcr"
+        return None
     if not isinstance(data, Mapping):
         return None
     if "interactions" in data:
@@ -219,8 +225,52 @@ def _read_har(data: Any, source: str) -> list[Interaction]:
     return result
 
 
+# --- Elixir ExVCR (JSON) ------------------------------------------------------------------
+
+
+def _exvcr_body(holder: Mapping[str, Any], key: str, where: str) -> Body:
+    value = holder.get(key)
+    if value is None or value == "":
+        return None
+    if holder.get("binary") is True and isinstance(value, str):
+        return _b64(value, f"{where}.{key}")
+    return _dotnet_body(value, "")
+
+
+def _read_exvcr(data: Any, source: str) -> list[Interaction]:
+    """A top-level list of ``{request: {method, url, headers, body}, response: {status_code,
+    headers, body, binary, type}}`` (methods in lower case, headers a map or pairs)."""
+    result = []
+    for index, item in enumerate(data):
+        where = f"{source}: [{index}]"
+        req = _map(item, "request", where)
+        res = _map(item, "response", where)
+        if res.get("type", "ok") != "ok":
+            raise CassetteError(
+                f"{where}.response: type {res.get('type')!r} (a transport error, not an HTTP "
+                "answer) cannot be replayed"
+            )
+        code = _int(res, "status_code", f"{where}.response")
+        request = Request(
+            _str(req, "method", f"{where}.request").upper(),
+            _str(req, "url", f"{where}.request"),
+            read_headers(req.get("headers"), f"{where}.request"),
+            _exvcr_body(req, "body", f"{where}.request")
+            or _exvcr_body(req, "request_body", f"{where}.request"),
+        )
+        response = Response(
+            code,
+            reason_for(code),
+            read_headers(res.get("headers"), f"{where}.response"),
+            _exvcr_body(res, "body", f"{where}.response"),
+        )
+        result.append(Interaction(request, response))
+    return result
+
+
 FORMATS: Mapping[str, Reader] = MappingProxyType(
     {
+        "exvcr": _read_exvcr,
         "ruby-vcr": _read_ruby,
         "dotnet-test-proxy": _read_dotnet,
         "har": _read_har,

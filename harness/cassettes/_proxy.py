@@ -3,9 +3,12 @@
 Every request goes to the configured upstream and nowhere else: the target URL is built from
 the configured scheme, host, port and base path plus the request's own path and query; the
 ``Host`` header and absolute request targets are ignored and redirects are not followed.
-Each completed interaction is scrubbed and the whole cassette saved atomically **before** the
-last byte reaches the client, so a client that has its answer can rely on the file. An
-existing cassette at the path is extended, not replaced.
+Each completed interaction is handed to a writer thread that appends it to the cassette (one
+write of that interaction's scrubbed bytes, whatever the cassette's length, see
+:mod:`harness.cassettes._appender`); the end of the response reaches the client once the item
+is in the file (handed to the OS; the fsync happens behind), so a client that has its answer
+can rely on the file even if the proxy is killed. An existing cassette at the path is extended;
+a crash's leftovers are repaired when the proxy starts.
 """
 
 from __future__ import annotations
@@ -19,30 +22,29 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from harness.cassettes._model import Cassette, Interaction, Request, Response
+from harness.cassettes._appender import CassetteAppender
+from harness.cassettes._model import Interaction, Request, Response
 from harness.cassettes._replay_server import HOP_BY_HOP
 from harness.cassettes._scrub import DEFAULT_SCRUBBER, Scrubber
-from harness.cassettes._vcr_format import load_cassette, save_cassette
 from harness.errors import ConfigError
 
 __all__ = ["RECORDER", "CassetteRecorder", "recording_proxy_app", "upstream_url"]
 
 
 class CassetteRecorder:
-    """Holds the growing cassette of a proxy and saves it, one writer at a time."""
+    """The proxy's cassette: interactions are appended by a writer thread, never rewritten."""
 
     def __init__(self, path: Path, scrubber: Scrubber | None) -> None:
         self.path = path
-        self.scrubber = scrubber
-        self.cassette = load_cassette(path) if path.exists() else Cassette(path=path)
-        self._lock = asyncio.Lock()
+        self.appender = CassetteAppender(path, scrubber=scrubber)
 
     async def add(self, interaction: Interaction) -> None:
-        """Append ``interaction`` and rewrite the file atomically (in a worker thread)."""
-        async with self._lock:
-            cassette = self.cassette.appended(interaction)
-            await asyncio.to_thread(save_cassette, cassette, self.path, scrubber=self.scrubber)
-            self.cassette = cassette
+        """Append ``interaction``; return once it is in the file (the event loop never blocks)."""
+        await asyncio.wrap_future(self.appender.append(interaction))
+
+    def close(self) -> None:
+        """Write what is queued and fsync."""
+        self.appender.close()
 
 
 RECORDER: web.AppKey[CassetteRecorder] = web.AppKey("cassette_recorder", CassetteRecorder)
@@ -78,13 +80,14 @@ def recording_proxy_app(
             f"upstream must be an http(s) URL without query or fragment: {upstream!r}"
         )
     app = web.Application(client_max_size=64 * 1024**2)
-    app[RECORDER] = CassetteRecorder(Path(cassette_path), scrubber)
+    recorder = app[RECORDER] = CassetteRecorder(Path(cassette_path), scrubber)
 
     async def session(app: web.Application) -> AsyncIterator[None]:
         client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=timeout)
         async with aiohttp.ClientSession(timeout=client_timeout, auto_decompress=True) as client:
             app[_SESSION] = client
             yield
+        await asyncio.to_thread(recorder.close)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         target = upstream_url(base, request.rel_url)

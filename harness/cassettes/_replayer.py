@@ -23,6 +23,11 @@ from harness.errors import NoMatchingInteraction
 __all__ = ["CassetteMiss", "Replayer", "describe"]
 
 NEAREST = 3
+RECORD_HINT = (
+    "to record what is missing, run pytest with --harness-record-mode=new_episodes (or "
+    "--harness-record-mode=rewrite to record the cassette again); outside pytest, "
+    "use_cassette(..., record_mode='new_episodes')"
+)
 
 
 def describe(request: Request, *, body_limit: int = 80) -> str:
@@ -49,6 +54,7 @@ class CassetteMiss(NoMatchingInteraction):
                 lines.append(f"  {number}. {describe(recorded, body_limit=40)}: {'; '.join(why)}")
         else:
             lines.append("the cassette has no interactions")
+        lines.append(RECORD_HINT)
         super().__init__("\n".join(lines))
 
 
@@ -93,6 +99,19 @@ class Replayer:
             count = self._plays.get(key, 0)
             self._plays[key] = count + 1
         return recorded[min(count, len(recorded) - 1)]
+
+    def next_unplayed(self, request: Request) -> Interaction | None:
+        """The next recorded answer ``request`` has not had yet, or None (nothing sticks)."""
+        key = self.key(request)
+        recorded = self._index.get(key)
+        if recorded is None:
+            return None
+        with self._lock:
+            count = self._plays.get(key, 0)
+            if count >= len(recorded):
+                return None
+            self._plays[key] = count + 1
+        return recorded[count]
 
     def respond(self, request: Request) -> Response:
         """The recorded response for ``request``; CassetteMiss if there is none."""

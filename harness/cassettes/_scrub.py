@@ -9,9 +9,22 @@ from dataclasses import dataclass, field
 
 from harness.cassettes._encoding import decoded
 from harness.cassettes._model import Body, Cassette, Headers, Interaction, Request, Response
-from harness.secrets import PLACEHOLDER, SECRET_HEADERS, SECRET_PATTERNS
+from harness.secrets import (
+    PLACEHOLDER,
+    SECRET_FIELDS,
+    SECRET_HEADER_PATTERN,
+    SECRET_HEADERS,
+    SECRET_PATTERNS,
+)
 
-__all__ = ["DEFAULT_SCRUBBER", "PLACEHOLDER", "SECRET_HEADERS", "Scrubber"]
+__all__ = [
+    "DEFAULT_SCRUBBER",
+    "PLACEHOLDER",
+    "SECRET_FIELDS",
+    "SECRET_HEADERS",
+    "SECRET_HEADER_PATTERN",
+    "Scrubber",
+]
 
 # The rules are shared with the request journal: see harness.secrets.
 _BUILTIN_PATTERNS = SECRET_PATTERNS
@@ -66,9 +79,12 @@ class Scrubber:
     def headers(self, headers: Headers) -> Headers:
         """Secret headers blanked to the placeholder, patterns replaced in all the others."""
         return tuple(
-            (name, self.placeholder if name.lower() in self._headers else self.text(value))
+            (name, self.placeholder if self._is_secret(name) else self.text(value))
             for name, value in headers
         )
+
+    def _is_secret(self, name: str) -> bool:
+        return name.lower() in self._headers or SECRET_HEADER_PATTERN.match(name) is not None
 
     def request(self, request: Request) -> Request:
         """``request`` decoded and scrubbed: URI, headers and body."""

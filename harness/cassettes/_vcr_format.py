@@ -25,6 +25,7 @@ from harness.errors import CassetteError
 __all__ = [
     "cassette_from_vcr",
     "cassette_to_vcr",
+    "interaction_to_vcr",
     "load_cassette",
     "parse_document",
     "reason_for",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
+APPEND_HEADER = f"version: {FORMAT_VERSION}\ninteractions:\n"
+"""How a cassette laid out for appending starts (see :mod:`harness.cassettes._appender`)."""
+APPEND_MARKER = "# harness: interaction recorded\n"
+"""Ends every complete interaction of a cassette laid out for appending."""
 
 
 def reason_for(status: int) -> str:
@@ -64,7 +69,18 @@ def parse_document(path: Path) -> Any:
     try:
         return load_yaml(text)
     except yaml.YAMLError as error:
+        complete = _complete_part(text)
+        if complete is not None:  # a recording torn by a crash: what was finished is whole
+            return load_yaml(complete)
         raise CassetteError(f"{path}: invalid YAML: {error}") from error
+
+
+def _complete_part(text: str) -> str | None:
+    """A torn appended cassette up to its last complete interaction, or None."""
+    end = text.rfind("\n" + APPEND_MARKER)
+    if not text.startswith(APPEND_HEADER) or end < 0:
+        return None
+    return text[: end + 1 + len(APPEND_MARKER)]
 
 
 def load_cassette(path: str | Path) -> Cassette:
@@ -159,11 +175,12 @@ def cassette_to_vcr(cassette: Cassette) -> dict[str, Any]:
     """vcrpy's document for ``cassette``, bodies decoded, in a readable key order."""
     return {
         "version": FORMAT_VERSION,
-        "interactions": [_interaction_dict(i) for i in cassette],
+        "interactions": [interaction_to_vcr(i) for i in cassette],
     }
 
 
-def _interaction_dict(interaction: Interaction) -> dict[str, Any]:
+def interaction_to_vcr(interaction: Interaction) -> dict[str, Any]:
+    """vcrpy's mapping for one interaction, bodies decoded."""
     request, response = decoded(interaction.request), decoded(interaction.response)
     return {
         "request": {

@@ -3,14 +3,19 @@
 Every JSON response and stream event is validated against the schema of its kind; every run's
 observed status sequence is checked against :mod:`harness.lifecycle`. Problems are located
 (``interactions[12].response: run: data.status: …``) and graded: an ``error`` is traffic that
-breaks the contract, a ``warning`` is drift worth a look (unknown endpoints, v1 headers).
+breaks the contract, a ``warning`` is drift worth a look (v1 headers).
+
+Requests are read through :mod:`harness.surfaces` (OpenAI, Azure OpenAI, Azure AI Foundry…),
+never by a hard-coded ``/v1``. What the checker cannot read — a request on no known surface,
+a response that is not JSON or not an object the schemas know — is listed as **unchecked**
+(:attr:`CheckReport.unchecked`): a checker that checked nothing must say so, not say ``ok``.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness import lifecycle, schemas
@@ -18,10 +23,9 @@ from harness.cassettes import Cassette
 from harness.dialects.appbuilder.recorded import recorded_problems
 from harness.dialects.surfaces import surface_of
 from harness.errors import SchemaValidationError
+from harness.surfaces import BUILTIN_SURFACES, Surface, operation_of, surface_names
 
-__all__ = ["Problem", "cassette_problems"]
-
-_ASSISTANTS_PATH = re.compile(r"^/v1/(assistants|threads)(/|$)")
+__all__ = ["CheckReport", "Problem", "Unchecked", "cassette_problems", "check_cassette"]
 
 
 @dataclass(frozen=True)
@@ -35,23 +39,61 @@ class Problem:
         return f"{self.where}: {self.severity}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """An interaction (or its response) the checker could not read, and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: unchecked: {self.reason}"
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check_cassette` found and what it could not check."""
+
+    interactions: int
+    checked: int = 0
+    """Interactions whose request and response were both read and checked."""
+    problems: list[Problem] = field(default_factory=list)
+    unchecked: list[Unchecked] = field(default_factory=list)
+
+
 def cassette_problems(cassette: Cassette) -> list[Problem]:
-    """Every problem of the recorded traffic, in order."""
-    problems: list[Problem] = []
+    """Every problem of the recorded traffic, in order (see :func:`check_cassette`)."""
+    return check_cassette(cassette).problems
+
+
+def check_cassette(
+    cassette: Cassette, *, surfaces: Sequence[Surface] = BUILTIN_SURFACES
+) -> CheckReport:
+    """Check every interaction the surfaces can read; list the others as unchecked."""
+    report = CheckReport(len(cassette))
+    problems = report.problems
     statuses: dict[str, list[str]] = {}
     streamed: set[str] = set()
     old_beta: list[int] = []
     for index, interaction in enumerate(cassette.interactions):
         where = f"interactions[{index}]"
         request, response = interaction.request, interaction.response
-        surface = surface_of(request.path)
-        if surface is not None and surface.dialect == "appbuilder":
+        appbuilder = surface_of(request.path)
+        if appbuilder is not None and appbuilder.dialect == "appbuilder":
             events = response.sse_events() if response.is_sse else None
             body = None if response.is_sse else response.json()
-            for place, message in recorded_problems(surface.path, response.status, body, events):
+            for place, message in recorded_problems(appbuilder.path, response.status, body, events):
                 problems.append(Problem("error", f"{where}.{place}", message))
+            report.checked += 1
             continue
-        if surface is None or not _ASSISTANTS_PATH.match(surface.path):
+        if operation_of(request.method, request.uri, surfaces) is None:
+            report.unchecked.append(
+                Unchecked(
+                    f"{where}.request",
+                    f"{request.method} {request.path} is no Assistants operation on a known "
+                    f"surface ({surface_names(surfaces)})",
+                )
+            )
             continue
         beta = request.header("openai-beta") or ""
         if beta and "assistants=v2" not in beta:
@@ -79,13 +121,25 @@ def cassette_problems(cassette: Cassette) -> list[Problem]:
                     if event != "thread.run.created":
                         statuses.setdefault(payload["id"], []).append(payload["status"])
                     streamed.add(payload["id"])
+            report.checked += 1
             continue
         body = response.json()
         if body is None:
+            if response.content.strip():
+                report.unchecked.append(
+                    Unchecked(f"{where}.response", "the body is not JSON (nor a stream)")
+                )
+            else:
+                report.checked += 1  # an empty answer (204) has nothing more to check
             continue
         kind = schemas.kind_of(body)
         if kind is None:
+            tag = body.get("object") if isinstance(body, dict) else type(body).__name__
+            report.unchecked.append(
+                Unchecked(f"{where}.response", f"no schema knows this object ({tag!r})")
+            )
             continue
+        report.checked += 1
         _validate(problems, f"{where}.response", kind, body)
         if isinstance(body, dict) and body.get("object") == "thread.run":
             statuses.setdefault(body["id"], []).append(body["status"])
@@ -102,7 +156,7 @@ def cassette_problems(cassette: Cassette) -> list[Problem]:
     for run_id, sequence in statuses.items():
         for issue in lifecycle.check_sequence(sequence, sampled=run_id not in streamed):
             problems.append(Problem("error", f"run {run_id}", str(issue)))
-    return problems
+    return report
 
 
 def _validate(problems: list[Problem], where: str, kind: str, body: object) -> None:

@@ -13,13 +13,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from harness import lifecycle
-from harness.cassettes import Cassette, Interaction
-from harness.dialects.surfaces import surface_of
+from harness.cassettes import Cassette, Interaction, Request
+from harness.surfaces import operation_of
 
 __all__ = ["RecordedRun", "convert_cassette", "recorded_runs", "scenario_document"]
 
@@ -54,14 +53,6 @@ class RecordedRun:
 
 _Answer = tuple[str, str, list[tuple[str, str]]]
 """An assistant message: run id, text, and its (annotated text, file id) citations."""
-
-
-def _path(uri: str) -> str:
-    """The request's OpenAI path: Azure's ``/openai/...`` and ``/api/projects/{p}/...`` name the
-    same operations as ``/v1/...``."""
-    path = urlsplit(uri).path
-    surface = surface_of(path)
-    return surface.path if surface is not None and surface.dialect != "appbuilder" else path
 
 
 def _events(interaction: Interaction) -> Iterator[tuple[str, Any]]:
@@ -294,7 +285,13 @@ def _activity_entry(item: _Activity) -> JSON:
     return {"code_interpreter": code}
 
 
-_THREAD_IN_PATH = re.compile(r"^/v1/threads/(thread_[A-Za-z0-9]+)")
+def _operation_path(request: Request) -> str | None:
+    """The Assistants operation path (``/threads/…``) on any known surface, or None."""
+    found = operation_of(request.method, request.uri)
+    return None if found is None else found.path
+
+
+_THREAD_IN_PATH = re.compile(r"^/threads/(thread_[A-Za-z0-9]+)")
 
 
 def _created_ids(cassette: Cassette) -> set[str]:
@@ -311,9 +308,10 @@ def _created_ids(cassette: Cassette) -> set[str]:
         body = interaction.response.json()
         if not isinstance(body, dict) or "id" not in body:
             continue
-        if re.fullmatch(r"/v1/(assistants|threads|threads/runs)", _path(request.uri)):
+        operation = _operation_path(request)
+        if operation in ("/assistants", "/threads", "/threads/runs"):
             created.add(body["id"])
-        if body.get("object") == "thread.run" and _path(request.uri) == "/v1/threads/runs":
+        if body.get("object") == "thread.run" and operation == "/threads/runs":
             created.add(body.get("thread_id", ""))
     return created
 
@@ -322,7 +320,7 @@ def _seed_threads(cassette: Cassette, created: set[str]) -> list[JSON]:
     used = {
         match.group(1)
         for interaction in cassette.interactions
-        if (match := _THREAD_IN_PATH.match(_path(interaction.request.uri)))
+        if (match := _THREAD_IN_PATH.match(_operation_path(interaction.request) or ""))
     }
     return [{"id": thread_id} for thread_id in sorted(used - created)]
 

@@ -4,7 +4,9 @@ Used to check a converted scenario against its recording: drive the fake server 
 scenario) with the requests the recorded client made, and compare what each side answered. The
 ids in paths and bodies are rewritten as the live server hands out its own. Files and vector
 stores are driven too (uploads are sent as recorded, multipart and all); other requests (chat,
-embeddings) are skipped.
+embeddings) are skipped. Requests are read through :mod:`harness.surfaces`: each goes out on
+its recorded surface, or re-expressed on ``surface`` (an Azure recording re-driven against the
+fake's OpenAI ``/v1``, say).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import httpx2
 
 from harness.cassettes import Interaction
 from harness.sse import parse_json_events
+from harness.surfaces import Surface, operation_of
 
 __all__ = ["DrivenExchange", "Story", "redrive", "story_of"]
 
 _ID = re.compile(r"\b(?:(?:asst|thread|msg|run|step|call|vs|vsfb)_|file-)[A-Za-z0-9]+\b")
-_ASSISTANTS_PATH = re.compile(r"^/v1/(assistants|threads|files|vector_stores)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,13 @@ def redrive(
     *,
     api_key: str = "sk-redrive",
     client: httpx2.Client | None = None,
+    surface: Surface | None = None,
 ) -> list[DrivenExchange]:
-    """Send every recorded Assistants request to ``base_url`` (``http://host:port``), in order."""
+    """Send every recorded Assistants request to ``base_url`` (``http://host:port``), in order.
+
+    With ``surface`` None each request keeps its recorded path and query; otherwise its
+    operation is sent the way ``surface`` lays it out.
+    """
     own = client is None
     http = client or httpx2.Client(timeout=30)
     mapping: dict[str, str] = {}
@@ -86,14 +93,15 @@ def redrive(
         for interaction in interactions:
             request = interaction.request
             path = request.path
-            if not _ASSISTANTS_PATH.match(path):
+            operation = operation_of(request.method, request.uri)
+            if operation is None:
                 continue
-            query = "&".join(f"{k}={v}" for k, v in request.query)
-            url = (
-                base_url
-                + _rewrite(path, mapping)
-                + (f"?{_rewrite(query, mapping)}" if query else "")
-            )
+            if surface is None:
+                query = "&".join(f"{k}={v}" for k, v in request.query)
+                target = path + (f"?{query}" if query else "")
+            else:
+                target = surface.target(operation)
+            url = base_url + _rewrite(target, mapping)
             content_type = request.header("content-type") or "application/json"
             body: bytes | None = None
             if request.content:

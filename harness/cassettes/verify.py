@@ -10,6 +10,7 @@ from harness.core import AssistantsAPI, ServerConfig
 from harness.scenario import load_scenario
 from harness.server import FakeServer
 from harness.server.runner import AppServer
+from harness.surfaces import OPENAI
 
 __all__ = ["compare_with_recording", "played_and_replayed"]
 
@@ -21,7 +22,7 @@ def played_and_replayed(cassette: Cassette, scenario_path: Path) -> tuple[Story,
     # Old recordings carry v1-only parameters: accept unknown ones, keep every state check.
     api = AssistantsAPI(ServerConfig(strict=False), load_scenario(scenario_path))
     with FakeServer(api) as fake:
-        played = redrive(cassette.interactions, fake.url)
+        played = redrive(cassette.interactions, fake.url, surface=OPENAI)
     return (
         story_of((e.body, e.events) for e in replayed),
         story_of((e.body, e.events) for e in played),

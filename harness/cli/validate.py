@@ -1,6 +1,8 @@
 """``harness validate PATH...``: check scenarios and cassettes; list every error, exit 1 on any.
 
 A cassette is checked against the JSON Schemas and the run lifecycle (drift is a warning).
+What the checker cannot read (requests on no known API surface, unknown objects) is reported
+as unchecked; a cassette with nothing checkable fails as ``unchecked``, never passes as ``ok``.
 """
 
 from __future__ import annotations
@@ -52,31 +54,32 @@ def validate_paths(paths: list[str]) -> int:
     """Print every problem of every file; 0 when all are valid, 1 otherwise."""
     failures = 0
     for text in _expand(paths):
-        problems = _problems(text)
+        problems, verdict = _problems(text)
         if problems:
             failures += 1
             for problem in problems:
                 print(problem, file=sys.stderr)
         else:
-            print(f"{text}: ok")
+            print(f"{text}: {verdict}")
     return 1 if failures else 0
 
 
-def _problems(text: str) -> list[str]:
+def _problems(text: str) -> tuple[list[str], str]:
+    """The errors of one file, and what to print when there are none."""
     if text.startswith(BUILTIN_PREFIX):
         try:
             load_scenario(text)
         except HarnessError as error:
-            return [str(error)]
-        return []
+            return [str(error)], ""
+        return [], "ok"
     path = Path(text)
     try:
         content = read_scenario_file(path)
     except ScenarioError as error:
-        return [str(error)]
+        return [str(error)], ""
     if _is_cassette(content, path):
         return _cassette_problems(path)
-    return [str(error) for error in scenario_errors(content, source=text)]
+    return [str(error) for error in scenario_errors(content, source=text)], "ok"
 
 
 _CASSETTE_KEYS = frozenset({"interactions", "http_interactions", "Entries", "log"})
@@ -125,16 +128,33 @@ def _is_cassette(content: str, path: Path) -> bool:
     return False
 
 
-def _cassette_problems(path: Path) -> list[str]:
-    """Errors only: warnings (drift) are printed but do not fail the check."""
+def _cassette_problems(path: Path) -> tuple[list[str], str]:
+    """Errors, or a verdict saying how much was checked. Warnings and unchecked parts are
+    printed but do not fail the check; a cassette where nothing could be checked does."""
     from harness.cassettes import import_file
-    from harness.cassettes.checks import cassette_problems
+    from harness.cassettes.checks import check_cassette
 
     try:
-        problems = cassette_problems(import_file(path))
+        report = check_cassette(import_file(path))
     except HarnessError as error:
-        return [str(error)]
-    for problem in problems:
+        return [str(error)], ""
+    for problem in report.problems:
         if problem.severity == "warning":
             print(f"{path}: {problem}", file=sys.stderr)
-    return [f"{path}: {problem}" for problem in problems if problem.severity == "error"]
+    errors = [f"{path}: {problem}" for problem in report.problems if problem.severity == "error"]
+    if errors:
+        return errors, ""
+    if report.interactions and not report.checked:
+        first = report.unchecked[0]
+        return [
+            f"{path}: unchecked: none of its {report.interactions} interactions could be "
+            f"checked ({first})"
+        ], ""
+    for part in report.unchecked:
+        print(f"{path}: {part}", file=sys.stderr)
+    if report.unchecked:
+        return [], (
+            f"ok ({report.checked} of {report.interactions} interactions checked, "
+            f"{len(report.unchecked)} unchecked)"
+        )
+    return [], "ok"

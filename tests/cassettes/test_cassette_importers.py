@@ -6,11 +6,14 @@ import base64
 import json
 from pathlib import Path
 
+import openai
 import pytest
 
-from harness.cassettes import import_file, load_cassette, save_cassette
+from harness.cassettes import import_file, load_cassette, replay_app, save_cassette
 from harness.cassettes._importers import detect_format
+from harness.cli import main
 from harness.errors import CassetteError
+from harness.server import AppServer
 from tests.recordings import recording_files
 
 RECORDINGS = recording_files()
@@ -162,3 +165,106 @@ def test_bad_input_raises_cassette_error_naming_file_and_problem(
 def test_missing_file() -> None:
     with pytest.raises(CassetteError, match="no such cassette file"):
         import_file("/nonexistent/cassette.yaml")
+
+
+def _exvcr_session(template: dict[str, object] | None = None) -> list[dict[str, object]]:
+    """An Elixir ExVCR cassette (hackney adapter): a thread, a run, two polls; the run object
+    is a real one (``template``) under other ids."""
+    run = {
+        **(template or {}),
+        "id": "run_ex1",
+        "object": "thread.run",
+        "thread_id": "thread_ex1",
+        "assistant_id": "asst_ex1",
+        "status": "queued",
+    }
+
+    def answer(body: object, headers: object) -> dict[str, object]:
+        return {
+            "binary": False,
+            "body": json.dumps(body),
+            "headers": headers,
+            "status_code": 200,
+            "type": "ok",
+        }
+
+    thread = {"id": "thread_ex1", "object": "thread", "created_at": 1700000000, "metadata": {}}
+    return [
+        {
+            "request": {
+                "body": "{}",
+                "headers": {"Content-Type": "application/json", "OpenAI-Beta": "assistants=v2"},
+                "method": "post",
+                "options": [],
+                "request_body": "",
+                "url": "https://api.openai.com/v1/threads",
+            },
+            "response": answer(thread, {"Content-Type": "application/json"}),
+        },
+        {
+            "request": {
+                "body": json.dumps({"assistant_id": "asst_ex1", "stream": False}),
+                "headers": [["Content-Type", "application/json"]],
+                "method": "post",
+                "options": [],
+                "url": "https://api.openai.com/v1/threads/thread_ex1/runs",
+            },
+            "response": answer(run, [["Content-Type", "application/json"]]),
+        },
+        *(
+            {
+                "request": {
+                    "body": "",
+                    "headers": [],
+                    "method": "get",
+                    "options": [],
+                    "url": "https://api.openai.com/v1/threads/thread_ex1/runs/run_ex1",
+                },
+                "response": answer({**run, "status": status}, {"Content-Type": "application/json"}),
+            }
+            for status in ("in_progress", "completed")
+        ),
+        {
+            "request": {"body": "", "headers": {}, "method": "get", "url": "https://h/logo"},
+            "response": {
+                "binary": True,
+                "body": base64.b64encode(b"\x89PNG\x00\xff").decode(),
+                "headers": {"Content-Type": "image/png"},
+                "status_code": 200,
+                "type": "ok",
+            },
+        },
+    ]
+
+
+def test_exvcr_json_imports_validates_and_replays(tmp_path: Path, polling_recording: Path) -> None:
+    template = next(
+        body
+        for i in import_file(polling_recording)
+        if isinstance(body := i.response.json(), dict) and body.get("object") == "thread.run"
+    )
+    source = tmp_path / "exvcr.json"
+    source.write_text(json.dumps(_exvcr_session(template)))
+    assert detect_format(_exvcr_session()) == "exvcr"
+    cassette = import_file(source)
+    assert [i.request.method for i in cassette] == ["POST", "POST", "GET", "GET", "GET"]
+    assert cassette.interactions[1].request.json() == {"assistant_id": "asst_ex1", "stream": False}
+    assert cassette.interactions[2].request.body is None
+    assert cassette.interactions[4].response.content == b"\x89PNG\x00\xff"
+    assert main(["validate", str(source)]) == 0
+    with AppServer(replay_app(cassette)) as replay:
+        client = openai.OpenAI(base_url=f"{replay.url}/v1", api_key="sk-x", max_retries=0)
+        assert client.beta.threads.create().id == "thread_ex1"
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id="thread_ex1", assistant_id="asst_ex1", poll_interval_ms=1
+        )
+    assert run.status == "completed"
+
+
+def test_an_exvcr_transport_error_is_refused_by_name(tmp_path: Path) -> None:
+    session = _exvcr_session()[:1]
+    session[0]["response"] = {"type": "error", "body": "timeout", "status_code": 0}
+    source = tmp_path / "exvcr.json"
+    source.write_text(json.dumps(session))
+    with pytest.raises(CassetteError, match=r"\[0\]\.response: type 'error'"):
+        import_file(source)

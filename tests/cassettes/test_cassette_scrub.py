@@ -92,7 +92,6 @@ def test_no_planted_secret_reaches_the_disk(tmp_path: Path, suffix: str) -> None
     assert "<scrubbed>" in text
     assert "acct-<hidden>" in text
     assert "sk-<scrubbed>" in text
-    assert "proj_<scrubbed>" in text
     assert "org-<scrubbed>" in text
     assert "__cf_bm=<scrubbed>" in text
 
@@ -111,7 +110,7 @@ def test_secret_headers_stay_present_with_a_placeholder() -> None:
         _full_of_secrets().interactions[0].response
     )
     assert response.header_values("set-cookie") == ["REDACTED", "REDACTED"]
-    assert response.json() == {"echo": "sk-REDACTED", "project": "proj_REDACTED"}
+    assert response.json() == {"echo": "sk-REDACTED", "project": "REDACTED"}
     assert request.uri.endswith("?key=sk-<scrubbed>")
 
 
@@ -137,3 +136,80 @@ def test_real_recordings_lose_their_org_project_and_cookies(tmp_path: Path) -> N
         assert "__cf_bm=<scrubbed>" in text or "__cf_bm" not in text
         assert "_cfuvid=X" not in text
         assert "_cfuvid=C" not in text
+
+
+# Secrets the pattern rules alone used to miss, planted in every place they were seen.
+SHORT_ORG = "org-" + "acme42"
+USER_ID = "user-" + "Q1w2E3r4T5y6U7i8O9p0AaSs"
+SESSION = "sess" + "ion-cookie-value-9f8e7d"
+ORG_NAME_FIELD = "Acme Widgets Secret Ltd"
+PROJECT_NAME = "secret-project-name"
+GOOG_KEY = "AIza" + "SyA-planted-google-key-000"
+
+
+def _structured_secrets() -> Cassette:
+    body = (
+        f'{{"organization": "{ORG_NAME_FIELD}", "user": "{USER_ID}", "project": "{PROJECT_NAME}",'
+        f' "note": "owner {SHORT_ORG}, Set-Cookie: sid={SESSION}; Path=/", "role": "user"}}'
+    )
+    stream = (
+        f'event: thread.run.created\ndata: {{"id": "run_1", "user_id": "{USER_ID}",'
+        f' "text": "cookie: \\"sid={SESSION}\\""}}\n\n'
+    )
+    return Cassette(
+        [
+            Interaction(
+                Request(
+                    "POST",
+                    "https://api.openai.com/v1/threads",
+                    [
+                        ("Content-Type", "application/json"),
+                        ("x-goog-api-key", GOOG_KEY),
+                        ("X-Acme-Token", GOOG_KEY),
+                        ("OpenAI-Organization", SHORT_ORG),
+                        ("Cookie", f"sid={SESSION}"),
+                    ],
+                    body,
+                ),
+                Response(
+                    200,
+                    "OK",
+                    [("Content-Type", "application/json"), ("Set-Cookie", f"sid={SESSION}")],
+                    body,
+                ),
+            ),
+            Interaction(
+                Request("POST", "https://api.openai.com/v1/threads/t/runs", [], body),
+                Response(200, "OK", [("Content-Type", "text/event-stream")], stream),
+            ),
+        ]
+    )
+
+
+STRUCTURED = (SHORT_ORG, USER_ID, SESSION, ORG_NAME_FIELD, PROJECT_NAME, GOOG_KEY)
+
+
+def test_structured_secrets_never_reach_the_file(tmp_path: Path) -> None:
+    from harness.cassettes import load_cassette
+    from harness.cassettes._appender import CassetteAppender
+
+    saved, appended = tmp_path / "saved.yaml", tmp_path / "appended.yaml"
+    save_cassette(_structured_secrets(), saved)
+    with CassetteAppender(appended) as appender:  # what the proxy and the plugin write with
+        for interaction in _structured_secrets():
+            appender.append(interaction)
+    for path in (saved, appended):
+        written = path.read_bytes()
+        for secret in STRUCTURED:
+            assert secret.encode() not in written, f"{secret} reached {path.name}"
+        first = load_cassette(path).interactions[0]
+        assert first.request.header("x-goog-api-key") == "<scrubbed>"
+        assert first.request.json()["role"] == "user"  # a field named like a secret's value
+        assert first.response.json()["organization"] == "<scrubbed>"
+        assert "Set-Cookie: <scrubbed>" in first.response.json()["note"]
+
+
+def test_words_that_look_like_ids_are_kept() -> None:
+    scrubber = Scrubber()
+    text = "user-agent: x; non-org-chart; org-level; role user"
+    assert scrubber.text(text) == text

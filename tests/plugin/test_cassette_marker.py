@@ -1,8 +1,13 @@
-"""The harness_cassette marker: record once through vcrpy, then replay without the server."""
+"""The harness_cassette marker: record once, then replay without the server; record an upstream."""
 
 from __future__ import annotations
 
 import pytest
+
+# Imported here, before pytester's in-process runs: a run that imported PyYAML first would
+# have it removed from sys.modules afterwards, and libyaml's C parser does not survive a
+# re-import (its nodes would no longer be the new module's classes).
+import harness.cassettes  # noqa: F401
 
 TEST_FILE = """
 import pytest
@@ -70,3 +75,53 @@ def test_bad_marker_arguments_are_reported(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*harness_cassette marker: takes an optional path*"])
+
+
+UPSTREAM_TEST = """
+import pytest
+
+
+@pytest.mark.harness_cassette
+def test_upstream(harness_client, harness_server):
+    thread = harness_client.beta.threads.create(metadata={"from": "upstream"})
+    assert harness_client.beta.threads.retrieve(thread.id).metadata == {"from": "upstream"}
+    assert not harness_server.requests  # the client talked to the upstream, not the fake
+"""
+
+
+def test_records_a_compatible_upstream_with_its_key_from_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness import FakeServer
+
+    key = "sk-" + "proj-UpstreamKeyNeverWritten0123456789"
+    pytester.makepyfile(test_up=UPSTREAM_TEST)
+    cassette = pytester.path / "cassettes" / "test_up" / "test_upstream.yaml"
+    with FakeServer() as upstream:
+        option = f"--harness-upstream={upstream.base_url}"
+        monkeypatch.delenv("HARNESS_UPSTREAM_API_KEY", raising=False)
+        keyless = pytester.runpytest("-p", "no:cacheprovider", option, "--harness-record-mode=once")
+        keyless.assert_outcomes(errors=1)
+        keyless.stdout.fnmatch_lines(["*needs its API key*HARNESS_UPSTREAM_API_KEY*"])
+
+        monkeypatch.setenv("HARNESS_UPSTREAM_API_KEY", key)
+        recorded = pytester.runpytest(
+            "-p", "no:cacheprovider", option, "--harness-record-mode=once"
+        )
+        recorded.assert_outcomes(passed=1)
+        seen = upstream.api.state.journal.requests
+        assert len(seen) == 2
+    assert key.encode() not in cassette.read_bytes()
+    assert len(cassette.read_text().split("- request:")) == 3
+
+    # The upstream is gone and so is the key: the cassette answers.
+    monkeypatch.delenv("HARNESS_UPSTREAM_API_KEY")
+    replayed = pytester.runpytest("-p", "no:cacheprovider", option)
+    replayed.assert_outcomes(passed=1)
+
+
+def test_a_bad_upstream_url_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_up=UPSTREAM_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--harness-upstream=ftp://x")
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*harness setting 'upstream' must be an http(s) base URL*"])

@@ -1,4 +1,4 @@
-"""In-process record/replay of the openai SDK (httpx2) through vcrpy with our configuration."""
+"""In-process record/replay of the openai SDK (httpx for 1.x/2.x, httpx2 for 3.x)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 
 import openai
 import pytest
+import vcr.serialize
 from aiohttp import web
-from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.serializers import yamlserializer
 
 from harness.cassettes import load_cassette, use_cassette
-from harness.errors import CassetteError, ConfigError
+from harness.errors import ConfigError, NoMatchingInteraction
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -109,13 +110,58 @@ def test_replay_matches_on_the_json_body(
     with use_cassette(path):
         _exercise(f"{upstream.url}/v1")
     upstream.stop()
-    client = openai.OpenAI(base_url=f"{upstream.url}/v1", api_key=API_KEY, max_retries=0)
+    # Default retries: a miss must not be retried, nor wrapped into APIConnectionError.
+    client = openai.OpenAI(base_url=f"{upstream.url}/v1", api_key=API_KEY)
     with (
-        use_cassette(path, record_mode="none"),
-        pytest.raises(CannotOverwriteExistingCassetteException) as raised,
+        use_cassette(path, record_mode="none") as session,
+        pytest.raises(NoMatchingInteraction) as raised,
     ):
         client.beta.assistants.create(model="gpt-4o-mini", name="Tutor")
-    assert "body differs: $.model 'gpt-4o-mini' != 'gpt-4o'" in str(raised.value)
+    message = str(raised.value)
+    assert "no recorded interaction matches POST /v1/assistants" in message
+    assert "1. POST /v1/assistants" in message  # the nearest recorded request...
+    assert "body differs: $.model 'gpt-4o-mini' != 'gpt-4o'" in message  # ...and what differs
+    assert "--harness-record-mode=new_episodes" in message
+    assert "allow_playback_repeats" not in message  # vcrpy's advice is gone
+    assert len(session.misses) == 1  # asked once: no retry reached the transport again
+
+
+async def test_an_async_miss_raises_at_once_too(
+    tmp_path: Path, serve_in_thread: Callable[[web.Application], Any]
+) -> None:
+    upstream = serve_in_thread(_upstream([]))
+    path = tmp_path / "sdk.yaml"
+    with use_cassette(path):
+        _exercise(f"{upstream.url}/v1")
+    upstream.stop()
+    with use_cassette(path, record_mode="none") as session:
+        async with openai.AsyncOpenAI(base_url=f"{upstream.url}/v1", api_key=API_KEY) as client:
+            with pytest.raises(NoMatchingInteraction, match="path differs"):
+                await client.beta.assistants.retrieve("asst_other")
+    assert len(session.misses) == 1
+
+
+def test_new_episodes_records_what_is_missing_and_rewrite_starts_over(
+    tmp_path: Path, serve_in_thread: Callable[[web.Application], Any]
+) -> None:
+    calls: list[str] = []
+    upstream = serve_in_thread(_upstream(calls))
+    base_url = f"{upstream.url}/v1"
+    path = tmp_path / "sdk.yaml"
+    client = openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0)
+    with use_cassette(path, record_mode="once"):
+        client.beta.assistants.create(model="gpt-4o", name="Tutor")
+    with use_cassette(path, record_mode="new_episodes"):
+        client.beta.assistants.create(model="gpt-4o", name="Tutor")  # replayed
+        client.beta.assistants.retrieve("asst_x")  # recorded
+    assert calls == ["POST /v1/assistants", "GET /v1/assistants/asst_x"]
+    assert [i.request.method for i in load_cassette(path)] == ["POST", "GET"]
+    with use_cassette(path, record_mode="rewrite"):
+        client.beta.assistants.retrieve("asst_x")
+    assert [i.request.method for i in load_cassette(path)] == ["GET"]
+    # what we write stays a vcrpy cassette
+    requests, _ = vcr.serialize.deserialize(path.read_text(), yamlserializer)
+    assert [r.method for r in requests] == ["GET"]
 
 
 async def test_async_client_replays(
@@ -137,13 +183,3 @@ async def test_async_client_replays(
 def test_unknown_record_modes_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="record_mode"):
         use_cassette(tmp_path / "c.yaml", record_mode="any")  # type: ignore[arg-type]
-
-
-def test_a_vcrpy_without_httpx2_support_is_refused_clearly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import vcr.patch
-
-    monkeypatch.setattr(vcr.patch, "PATCHER_NAMES", ("httplib", "httpx"))
-    with pytest.raises(CassetteError, match=r"does not patch httpx2.*vcrpy>=8\.2"):
-        use_cassette(tmp_path / "c.yaml")
