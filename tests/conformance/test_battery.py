@@ -29,7 +29,7 @@ def test_fake_server_scores_100(fake_server: FakeServer) -> None:
     assert [c.id for c in report.checks] == [spec.id for spec in CHECKS]
     assert sorted(c.id for c in seen) == sorted(spec.id for spec in CHECKS)
     assert list(report.by_area()) == list(AREAS)
-    assert report.seconds < 10
+    assert report.seconds > 0  # measured and reported (never asserted as a budget)
     store = fake_server.api.state.store
     assert (len(store.assistants), len(store.threads)) == (0, 0), "the battery cleans up"
     assert (len(store.files), len(store.vector_stores)) == (0, 0), "files and stores too"
@@ -106,7 +106,8 @@ def test_unreachable_server_fails_every_check_quickly() -> None:
     assert report.score == 0.0
     assert len(report.checks) == len(CHECKS)
     assert "no answer from the server" in report.get("assistants.create").message
-    assert report.seconds < 10
+    # Unreachable: each check is refused at once instead of retried (no wall-clock assertion).
+    assert report.requests <= len(CHECKS)
 
 
 # -- broken servers -------------------------------------------------------------------------
