@@ -177,3 +177,20 @@ def test_bad_markers_say_what_is_wrong(
     result = run()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"*{message}*"])
+
+
+def test_an_async_body_runs_once_per_example_under_pytest_asyncio(
+    project: pytest.Pytester, run: Run
+) -> None:
+    project.makepyfile(
+        test_async="""
+        import pytest
+
+        @pytest.mark.harness_fuzz(max_examples=2)
+        async def test_x(harness_async_client):
+            raise AssertionError("the body ran")
+        """
+    )
+    awaited = run("-o", "asyncio_mode=auto")
+    awaited.assert_outcomes(failed=1)
+    awaited.stdout.fnmatch_lines(["*AssertionError: the body ran*"])
