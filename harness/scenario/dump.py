@@ -28,21 +28,6 @@ from harness.scenario.model import (
 __all__ = ["dump_scenario", "scenario_document"]
 
 _DEFAULT_CANCEL = RunScript(steps=()).on_cancel
-_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
-
-
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML whose strings keep the line breaks a reader would otherwise normalise
-    (``\x85``, ``\u2028``, ``\u2029`` are written escaped, in double quotes)."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(mark in value for mark in _LINE_BREAKS):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    return dumper.represent_str(value)
-
-
-_Dumper.add_representer(str, _represent_str)
 _SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}\n"
 
 
