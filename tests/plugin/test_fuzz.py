@@ -130,6 +130,7 @@ def test_the_fixed_client_passes(project: pytest.Pytester, run: Run) -> None:
     assert len(counts["endings"]) >= 3
 
 
+@pytest.mark.timeout(300)  # two pytest sessions with shrinking: slow on a loaded machine
 def test_the_same_seed_finds_the_same_counterexample_serially_and_under_xdist(
     project: pytest.Pytester, run: Run, tmp_path: Path
 ) -> None:
