@@ -21,6 +21,7 @@ interval, mode) gets a server of its own, started once and reused by later tests
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Generator, Iterator, Mapping
@@ -359,6 +360,11 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
             )
         if marker.args:
             raise ConfigError(f"{where}: takes keyword arguments only, not {marker.args!r}")
+        if inspect.iscoroutinefunction(pyfuncitem.obj):
+            raise ConfigError(
+                f"{where}: runs synchronous test functions (pytest-asyncio makes async ones "
+                "synchronous); install it, or drive the async client with asyncio.run(...)"
+            )
         options = fuzz_options(marker.kwargs, where)
         strategy = fuzz_strategy(options, where)
     except ConfigError as error:

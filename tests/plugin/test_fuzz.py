@@ -130,6 +130,7 @@ def test_the_fixed_client_passes(project: pytest.Pytester, run: Run) -> None:
     assert len(counts["endings"]) >= 3
 
 
+@pytest.mark.timeout(300)  # two pytest sessions with shrinking: slow on a loaded machine
 def test_the_same_seed_finds_the_same_counterexample_serially_and_under_xdist(
     project: pytest.Pytester, run: Run, tmp_path: Path
 ) -> None:
@@ -177,3 +178,20 @@ def test_bad_markers_say_what_is_wrong(
     result = run()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([f"*{message}*"])
+
+
+def test_an_async_body_runs_once_per_example_under_pytest_asyncio(
+    project: pytest.Pytester, run: Run
+) -> None:
+    project.makepyfile(
+        test_async="""
+        import pytest
+
+        @pytest.mark.harness_fuzz(max_examples=2)
+        async def test_x(harness_async_client):
+            raise AssertionError("the body ran")
+        """
+    )
+    awaited = run("-o", "asyncio_mode=auto")
+    awaited.assert_outcomes(failed=1)
+    awaited.stdout.fnmatch_lines(["*AssertionError: the body ran*"])

@@ -47,6 +47,19 @@ def test_builtins_round_trip(scenario: Scenario) -> None:
     assert _without_locations(again) == _without_locations(scenario)
 
 
+def test_unicode_line_breaks_survive() -> None:
+    scenario = parse_scenario("name: x\nruns:\n  - steps: [queued, failed]\n")
+    step = dataclasses.replace(
+        scenario.runs[0].steps[1], last_error=LastError("server_error", "a\x85b\u2028c")
+    )
+    changed = dataclasses.replace(
+        scenario,
+        runs=(dataclasses.replace(scenario.runs[0], steps=(scenario.runs[0].steps[0], step)),),
+    )
+    again = parse_scenario(dump_scenario(changed))
+    assert again.runs[0].steps[1].last_error == LastError("server_error", "a\x85b\u2028c")
+
+
 def test_defaults_are_left_out_and_the_header_is_a_comment() -> None:
     scenario = parse_scenario("name: x\nruns:\n  - steps: [queued, in_progress, completed]\n")
     text = dump_scenario(scenario, header="found by harness_fuzz\n\nreplay: here")

@@ -109,3 +109,17 @@ def test_cancels_a_run_that_never_ends(
     assert answer.status == "cancelled"
     assert answer.problem == "gave up after 30 s"
     assert harness_server.timeline(answer.run_id).endswith("› cancelling › cancelled")
+
+
+@pytest.mark.harness_fuzz(faults=True)
+def test_every_generated_lifecycle_gets_an_answer(
+    shop: OrderAssistant, harness_server: HarnessServer
+) -> None:
+    # Lifecycles drawn from the lifecycle table: any legal path, polls, up to two rounds calling
+    # our own tool, every ending, retryable HTTP faults. A failure is shrunk and written to
+    # specs/regressions/ with the harness_scenario line that replays it.
+    answer = shop.ask("How much are 3 widgets?")
+    shown = harness_server.journal.timelines[answer.run_id]
+    assert answer.status == shown[-1]
+    assert answer.ok == (answer.status == "completed")
+    assert answer.ok or answer.problem
