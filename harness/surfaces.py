@@ -23,6 +23,11 @@ validation, conversion and re-driving all read URLs through :func:`operation_of`
         surface_params=(),          # query parameters of the surface, not of the operation
     )
 
+A surface whose URLs are not the Assistants resource layout (Baidu AppBuilder's
+``POST /v2/threads/runs/query``) lists its exact ``operations`` and names its ``wire``: its
+operation paths are then its own, not the Assistants', and only code that knows that wire (the
+dialect, registered with the cassette layer in :mod:`harness.dialects.recorded`) reads them.
+
 This module knows URLs only: no HTTP library, no dialect's wire shapes.
 """
 
@@ -35,6 +40,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 __all__ = [
     "ASSISTANTS_RESOURCES",
+    "ASSISTANTS_WIRE",
     "AZURE_FOUNDRY",
     "AZURE_OPENAI",
     "BUILTIN_SURFACES",
@@ -49,6 +55,9 @@ ASSISTANTS_RESOURCES = ("assistants", "threads", "files", "vector_stores")
 """First segments of an operation path of the Assistants API (with the files and vector
 stores its tools use)."""
 
+ASSISTANTS_WIRE = "assistants"
+"""The :attr:`Surface.wire` of every surface that carries OpenAI's Assistants objects."""
+
 
 @dataclass(frozen=True)
 class Surface:
@@ -58,6 +67,9 @@ class Surface:
     start of the path; it may contain groups), ``surface_params`` the query parameters that
     belong to the surface rather than to the operation, ``default_query`` what to send when
     re-expressing an operation on this surface, ``base`` the path prefix used then.
+    ``operations``, when given, are the surface's only operation paths (matched exactly,
+    instead of the Assistants resource layout); ``wire`` names whose body shapes the surface
+    carries: ``assistants`` (OpenAI's objects) or a dialect's name.
     """
 
     name: str
@@ -66,11 +78,17 @@ class Surface:
     surface_params: tuple[str, ...] = ()
     default_query: tuple[tuple[str, str], ...] = ()
     base: str = ""
+    operations: tuple[str, ...] = ()
+    wire: str = ASSISTANTS_WIRE
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        resources = "|".join(ASSISTANTS_RESOURCES)
-        pattern = re.compile(rf"^(?P<prefix>{self.prefix})(?P<op>/(?:{resources})(?:/.*)?)$")
+        if self.operations:
+            exact = "|".join(re.escape(path) for path in self.operations)
+            pattern = re.compile(rf"^(?P<prefix>{self.prefix})(?P<op>{exact})/?$")
+        else:
+            resources = "|".join(ASSISTANTS_RESOURCES)
+            pattern = re.compile(rf"^(?P<prefix>{self.prefix})(?P<op>/(?:{resources})(?:/.*)?)$")
         object.__setattr__(self, "_pattern", pattern)
 
     def read(self, method: str, uri: str) -> Operation | None:
@@ -84,7 +102,7 @@ class Surface:
             surface=self,
             method=method.upper(),
             prefix=found.group("prefix"),
-            path=found.group("op"),
+            path=found.group("op").rstrip("/") if self.operations else found.group("op"),
             query=tuple((k, v) for k, v in query if k not in self.surface_params),
         )
 
@@ -102,7 +120,8 @@ class Operation:
     method: str
     prefix: str
     path: str
-    """``/threads/thread_1/runs``: the same on every surface."""
+    """``/threads/thread_1/runs``: the same on every surface of the Assistants wire (a
+    surface of another wire keeps its own: AppBuilder's ``/v2/threads/runs/query``)."""
     query: tuple[tuple[str, str], ...]
     """The operation's own query parameters (``limit``, ``order``…), in order."""
 

@@ -5,10 +5,12 @@ observed status sequence is checked against :mod:`harness.lifecycle`. Problems a
 (``interactions[12].response: run: data.status: …``) and graded: an ``error`` is traffic that
 breaks the contract, a ``warning`` is drift worth a look (v1 headers).
 
-Requests are read through :mod:`harness.surfaces` (OpenAI, Azure OpenAI, Azure AI Foundry…),
-never by a hard-coded ``/v1``. What the checker cannot read — a request on no known surface,
-a response that is not JSON or not an object the schemas know — is listed as **unchecked**
-(:attr:`CheckReport.unchecked`): a checker that checked nothing must say so, not say ``ok``.
+Requests are read through :mod:`harness.surfaces` (OpenAI, Azure OpenAI, Azure AI Foundry, and
+the dialects' surfaces registered in :mod:`harness.dialects.recorded`: AppBuilder), never by a
+hard-coded ``/v1``; a dialect's wire is checked by its own registered check. What the checker
+cannot read — a request on no known surface, a response that is not JSON or not an object the
+schemas know — is listed as **unchecked** (:attr:`CheckReport.unchecked`): a checker that
+checked nothing must say so, not say ``ok``.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from typing import Any
 
 from harness import lifecycle, schemas
 from harness.cassettes import Cassette
-from harness.dialects.appbuilder.recorded import recorded_problems
-from harness.dialects.surfaces import surface_of
+from harness.dialects.recorded import CASSETTE_SURFACES, RECORDED_CHECKS
 from harness.errors import SchemaValidationError
-from harness.surfaces import BUILTIN_SURFACES, Surface, operation_of, surface_names
+from harness.surfaces import ASSISTANTS_WIRE, Surface, operation_of, surface_names
 
 __all__ = ["CheckReport", "Problem", "Unchecked", "cassette_problems", "check_cassette"]
 
@@ -67,7 +68,7 @@ def cassette_problems(cassette: Cassette) -> list[Problem]:
 
 
 def check_cassette(
-    cassette: Cassette, *, surfaces: Sequence[Surface] = BUILTIN_SURFACES
+    cassette: Cassette, *, surfaces: Sequence[Surface] = CASSETTE_SURFACES
 ) -> CheckReport:
     """Check every interaction the surfaces can read; list the others as unchecked."""
     report = CheckReport(len(cassette))
@@ -78,15 +79,23 @@ def check_cassette(
     for index, interaction in enumerate(cassette.interactions):
         where = f"interactions[{index}]"
         request, response = interaction.request, interaction.response
-        appbuilder = surface_of(request.path)
-        if appbuilder is not None and appbuilder.dialect == "appbuilder":
+        operation = operation_of(request.method, request.uri, surfaces)
+        if operation is not None and operation.surface.wire != ASSISTANTS_WIRE:
+            check = RECORDED_CHECKS.get(operation.surface.wire)
+            if check is None:
+                report.unchecked.append(
+                    Unchecked(
+                        f"{where}.response", f"no check knows the {operation.surface.wire!r} wire"
+                    )
+                )
+                continue
             events = response.sse_events() if response.is_sse else None
             body = None if response.is_sse else response.json()
-            for place, message in recorded_problems(appbuilder.path, response.status, body, events):
+            for place, message in check(operation.path, response.status, body, events):
                 problems.append(Problem("error", f"{where}.{place}", message))
             report.checked += 1
             continue
-        if operation_of(request.method, request.uri, surfaces) is None:
+        if operation is None:
             report.unchecked.append(
                 Unchecked(
                     f"{where}.request",

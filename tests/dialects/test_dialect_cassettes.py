@@ -16,8 +16,19 @@ from appbuilder.core.assistant.type import thread_type  # noqa: E402
 from harness import FakeServer  # noqa: E402
 from harness.cassettes import load_cassette, recording_proxy_app, replay_app  # noqa: E402
 from harness.cassettes.checks import cassette_problems  # noqa: E402
-from harness.dialects.surfaces import Surface, surface_of  # noqa: E402
+from harness.dialects.recorded import CASSETTE_SURFACES  # noqa: E402
 from harness.server.runner import AppServer  # noqa: E402
+from harness.surfaces import operation_of  # noqa: E402
+
+
+def _surface_of(method: str, uri: str) -> tuple[str, str, str] | None:
+    """``(surface, wire, operation path)`` of a recorded request, or None."""
+    found = operation_of(method, uri, CASSETTE_SURFACES)
+    return None if found is None else (found.surface.name, found.surface.wire, found.path)
+
+
+def _surfaces(cassette: Any) -> set[str]:
+    return {_surface_of(i.request.method, i.request.uri)[0] for i in cassette}  # type: ignore[index]
 
 
 def _appbuilder_flow() -> tuple[str, str]:
@@ -42,7 +53,7 @@ def test_appbuilder_records_validates_and_replays(
         monkeypatch.setenv("GATEWAY_URL", proxy.url)
         recorded = _appbuilder_flow()
     cassette = load_cassette(path)
-    assert {surface_of(i.request.path).dialect for i in cassette} == {"appbuilder"}  # type: ignore[union-attr]
+    assert _surfaces(cassette) == {"appbuilder"}
     assert cassette_problems(cassette) == []
     assert "your_appbuilder_token" not in path.read_text()
 
@@ -90,7 +101,7 @@ def test_azure_openai_records_validates_and_replays(tmp_path: Path) -> None:
     ):
         assert flow(proxy.url) == "completed"
     cassette = load_cassette(path)
-    assert {surface_of(i.request.path).dialect for i in cassette} == {"azure"}  # type: ignore[union-attr]
+    assert _surfaces(cassette) == {"azure-openai"}
     assert cassette_problems(cassette) == []
     assert "azure-key" not in path.read_text()
     with AppServer(replay_app(cassette)) as replay:
@@ -102,13 +113,33 @@ def test_azure_openai_records_validates_and_replays(tmp_path: Path) -> None:
 
 
 def test_surfaces_name_each_wire() -> None:
-    assert surface_of("/v1/threads") == Surface("openai", "/v1/threads")
-    assert surface_of("/api/projects/p/threads/t/runs") == Surface("azure", "/v1/threads/t/runs")
-    assert surface_of("/prefix/v2/threads/runs/steps/list") == Surface(
-        "appbuilder", "/v2/threads/runs/steps/list"
+    assert _surface_of("GET", "/v1/threads") == ("openai", "assistants", "/threads")
+    assert _surface_of("POST", "/api/projects/p/threads/t/runs?api-version=v1") == (
+        "azure-foundry",
+        "assistants",
+        "/threads/t/runs",
     )
-    assert surface_of("/v2/unknown") is None
-    assert surface_of("/__harness/journal") is None
+    assert _surface_of("POST", "http://h/prefix/v2/threads/runs/steps/list/") == (
+        "appbuilder",
+        "appbuilder",
+        "/v2/threads/runs/steps/list",
+    )
+    assert _surface_of("POST", "/v2/unknown") is None
+    assert _surface_of("POST", "/v2/threads/runs/steps/lists") is None
+    assert _surface_of("GET", "/__harness/journal") is None
+
+
+def test_a_surface_of_an_unknown_wire_is_listed_unchecked() -> None:
+    from harness.cassettes import Cassette, Interaction, Request, Response
+    from harness.cassettes.checks import check_cassette
+    from harness.surfaces import Surface
+
+    other = Surface(name="other", title="Other", prefix="", operations=("/x/do",), wire="other")
+    answer = Response(200, headers={"content-type": "application/json"}, body=b"{}")
+    cassette = Cassette([Interaction(Request("POST", "http://h/x/do"), answer)])
+    report = check_cassette(cassette, surfaces=(other,))
+    assert report.checked == 0
+    assert [u.reason for u in report.unchecked] == ["no check knows the 'other' wire"]
 
 
 def test_an_azure_recording_converts_to_a_scenario(tmp_path: Path) -> None:

@@ -9,8 +9,19 @@ from typing import Any
 from harness import schemas
 from harness.dialects.appbuilder._operations import OPERATIONS
 from harness.errors import SchemaValidationError
+from harness.surfaces import Surface
 
-__all__ = ["recorded_problems"]
+__all__ = ["SURFACE", "recorded_problems"]
+
+SURFACE = Surface(
+    name="appbuilder",
+    title="Baidu AppBuilder (POST [prefix]/v2/…)",
+    prefix=r"(?:/[^/]+)*?",  # GATEWAY_URL may carry a path prefix
+    operations=tuple(OPERATIONS),
+    wire="appbuilder",
+)
+"""AppBuilder's URLs: its operation paths are its own (``/v2/threads/runs``), read by
+:func:`recorded_problems`."""
 
 
 def recorded_problems(
