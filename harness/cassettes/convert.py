@@ -4,6 +4,11 @@ What the recording shows becomes the script: each run's status sequence with pol
 tool calls it asked for, the messages and code it produced (with the recorded stream chunking),
 usage, errors. Assistants the client used without creating them become seeds, with their ids
 (the client's code names them); every other id is generated again when the scenario plays.
+
+Only recordings of the Assistants wire convert (OpenAI, Azure OpenAI, Azure AI Foundry). A
+recording with traffic on a dialect's own wire (Baidu AppBuilder) is refused with a
+:class:`~harness.errors.CassetteError` naming it, rather than converted into a scenario that
+silently leaves that traffic out.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import yaml
 
 from harness import lifecycle
 from harness.cassettes import Cassette, Interaction, Request
-from harness.surfaces import operation_of
+from harness.dialects.recorded import CASSETTE_SURFACES
+from harness.errors import CassetteError
+from harness.surfaces import ASSISTANTS_WIRE, operation_of
 
 __all__ = ["RecordedRun", "convert_cassette", "recorded_runs", "scenario_document"]
 
@@ -369,7 +376,11 @@ _TOOL_TYPES = ("function", "code_interpreter", "file_search")
 
 
 def scenario_document(cassette: Cassette, *, name: str) -> JSON:
-    """The scenario of a recording, as data ready to dump to YAML."""
+    """The scenario of a recording, as data ready to dump to YAML.
+
+    Raises :class:`CassetteError` for a recording with traffic on a dialect's own wire.
+    """
+    _refuse_other_wires(cassette)
     runs = recorded_runs(cassette.interactions)
     document: JSON = {
         "name": name,
@@ -394,6 +405,25 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
             " 'completed' was added."
         )
     return document
+
+
+def _refuse_other_wires(cassette: Cassette) -> None:
+    on_other_wires: dict[str, list[int]] = {}
+    for index, interaction in enumerate(cassette.interactions):
+        request = interaction.request
+        found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
+        if found is not None and found.surface.wire != ASSISTANTS_WIRE:
+            on_other_wires.setdefault(found.surface.title, []).append(index)
+    if on_other_wires:
+        where = "; ".join(
+            f"{len(indexes)} interaction(s) on {title}, first interactions[{indexes[0]}]"
+            for title, indexes in on_other_wires.items()
+        )
+        raise CassetteError(
+            f"{cassette.path or 'the recording'}: {where}: converting a dialect's own wire into "
+            "a scenario is not supported (nor --verify); only Assistants-wire recordings "
+            "(OpenAI, Azure OpenAI, Azure AI Foundry) convert"
+        )
 
 
 def convert_cassette(cassette: Cassette, *, name: str, header: str = "") -> str:

@@ -46,7 +46,10 @@ def _appbuilder_flow() -> tuple[str, str]:
 
 
 def test_appbuilder_records_validates_and_replays(
-    appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    appbuilder_server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "appbuilder.yaml"
     with AppServer(recording_proxy_app(appbuilder_server.url, path)) as proxy:
@@ -60,6 +63,18 @@ def test_appbuilder_records_validates_and_replays(
     with AppServer(replay_app(cassette)) as replay:
         monkeypatch.setenv("GATEWAY_URL", replay.url)
         assert _appbuilder_flow() == recorded
+
+    # Converting it would drop every AppBuilder exchange: refused, by name, nothing written.
+    from harness.cli import main
+
+    scenario = tmp_path / "converted.yaml"
+    assert main(["convert", str(path), "-o", str(scenario), "--verify"]) == 1
+    refusal = capsys.readouterr().err
+    assert "on Baidu AppBuilder" in refusal
+    assert "first interactions[0]" in refusal
+    assert "not supported (nor --verify)" in refusal
+    assert "plays the same story" not in refusal
+    assert not scenario.exists()
 
     # The AppBuilder schemas judge the recording: a null timestamp is named where it is.
     broken = _with_body(cassette, "/v2/threads", lambda body: {**body, "created_at": None})
