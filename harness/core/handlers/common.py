@@ -18,12 +18,19 @@ __all__ = [
     "get_step",
     "get_thread",
     "ok",
+    "poll_headers",
     "update_metadata",
 ]
 
 
 def ok(body: Any, headers: dict[str, str] | None = None) -> ApiResponse:
     return ApiResponse(200, body, dict(headers or {}))
+
+
+def poll_headers(ctx: Context) -> dict[str, str]:
+    """What retrievals of polled objects (runs, stores, files, batches) carry, so that the SDK's
+    pollers don't sleep a second per poll."""
+    return {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)}
 
 
 def update_metadata(obj: JSON, value: Any) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from harness.core.file_records import BatchRecord, StoredFile
-from harness.core.handlers.common import ok
+from harness.core.handlers.common import ok, poll_headers
 from harness.core.handlers.vector_store_files import list_files
 from harness.core.handlers.vector_stores import (
     check_chunking,
     get_vector_store,
-    poll_headers,
     resolve_files,
 )
 from harness.core.http import ApiResponse

@@ -12,6 +12,7 @@ from harness.core.handlers.common import (
     get_run,
     get_thread,
     ok,
+    poll_headers,
 )
 from harness.core.handlers.messages import add_user_message, check_unlocked
 from harness.core.handlers.options import (
@@ -256,7 +257,7 @@ def retrieve(ctx: Context) -> ApiResponse:
     run = ctx.state.engine.observe(
         record, ctx.emitter(), request=ctx.label, caller=ctx.request.caller
     )
-    return ok(run, {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)})
+    return ok(run, poll_headers(ctx))
 
 
 def modify(ctx: Context) -> ApiResponse:

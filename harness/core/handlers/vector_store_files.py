@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from harness.core.file_records import VectorStoreFileRecord, vector_store_file_key
-from harness.core.handlers.common import ok
+from harness.core.handlers.common import ok, poll_headers
 from harness.core.handlers.files import get_file
 from harness.core.handlers.vector_stores import (
     check_chunking,
     get_vector_store,
-    poll_headers,
     resolve_files,
 )
 from harness.core.http import ApiResponse

@@ -6,7 +6,7 @@ from typing import Any
 
 from harness.core import materialise
 from harness.core.file_records import StoredFile, VectorStoreRecord
-from harness.core.handlers.common import ok
+from harness.core.handlers.common import ok, poll_headers
 from harness.core.handlers.files import get_file
 from harness.core.http import ApiResponse
 from harness.core.objects import JSON, deleted_object, vector_store_object
@@ -21,7 +21,6 @@ __all__ = [
     "check_chunking",
     "get_vector_store",
     "new_vector_store",
-    "poll_headers",
     "resolve_files",
 ]
 
@@ -36,11 +35,6 @@ _CREATE_FIELDS = {
     "metadata",
 }
 _MODIFY_FIELDS = {"name", "expires_after", "metadata"}
-
-
-def poll_headers(ctx: Context) -> dict[str, str]:
-    """What retrievals carry so that the SDK's pollers don't sleep a second per poll."""
-    return {"openai-poll-after-ms": str(ctx.state.config.poll_after_ms)}
 
 
 def get_vector_store(ctx: Context, vector_store_id: str) -> VectorStoreRecord:
