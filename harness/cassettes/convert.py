@@ -5,10 +5,9 @@ tool calls it asked for, the messages and code it produced (with the recorded st
 usage, errors. Assistants the client used without creating them become seeds, with their ids
 (the client's code names them); every other id is generated again when the scenario plays.
 
-Only recordings of the Assistants wire convert (OpenAI, Azure OpenAI, Azure AI Foundry). A
-recording with traffic on a dialect's own wire (Baidu AppBuilder) is refused with a
-:class:`~harness.errors.CassetteError` naming it, rather than converted into a scenario that
-silently leaves that traffic out.
+Every wire converts: a recording on a dialect's own wire (Baidu AppBuilder) is first read as
+the Assistants exchanges it amounts to (:mod:`harness.cassettes._wires`), so the same scenario
+comes out of the same session whichever SDK recorded it.
 """
 
 from __future__ import annotations
@@ -23,9 +22,8 @@ import yaml
 
 from harness import lifecycle
 from harness.cassettes import Cassette, Interaction, Request
-from harness.dialects.recorded import CASSETTE_SURFACES
-from harness.errors import CassetteError
-from harness.surfaces import ASSISTANTS_WIRE, operation_of
+from harness.cassettes._wires import on_assistants_wire
+from harness.surfaces import operation_of
 
 __all__ = ["RecordedRun", "convert_cassette", "recorded_runs", "scenario_document"]
 
@@ -189,20 +187,45 @@ _NATURAL_ORDER = [
 _UNKNOWN_INSTRUCTIONS = "(instructions not in the recording)"
 
 
+def _way(start: str, goal: str) -> list[str]:
+    """The statuses strictly between ``start`` and ``goal`` on the shortest legal way a run
+    normally goes (through ``cancelling`` only when there is no other); ``[]`` when none."""
+    for avoided in ({"cancelling"}, set()):
+        paths = [[start]]
+        while paths:
+            path = paths.pop(0)
+            for status in sorted(lifecycle.TRANSITIONS[path[-1]], key=_NATURAL_ORDER.index):
+                if status == goal:
+                    return path[1:]
+                if status in path or status in avoided or lifecycle.is_terminal(status):
+                    continue
+                paths.append([*path, status])
+    return []
+
+
+_FIRST_STATUSES = ("queued", "in_progress", "cancelling")
+"""Where a scenario's run may start (``in_progress`` after an implicit ``queued``)."""
+
+
+def _beginning(first: str) -> list[str]:
+    """The way from ``queued`` to ``first``, for runs first seen after they began (AppBuilder's
+    ``runs.run`` answers once the run stops for the client)."""
+    return [] if first in _FIRST_STATUSES else ["queued", *_way("queued", first)]
+
+
+def _unseen(before: str, after: str) -> list[str]:
+    """The statuses a run must have passed between two observations the client was shown."""
+    implicit_queue = before == "requires_action" and after == "in_progress"
+    if before == after or implicit_queue or lifecycle.is_legal(before, after):
+        return []
+    return _way(before, after)
+
+
 def _completion(last: str) -> list[str]:
     """The shortest legal way from ``last`` to an end, for runs recorded only part way."""
     if lifecycle.is_terminal(last) or last == "requires_action":
         return []
-    paths = [[last]]
-    while paths:
-        path = paths.pop(0)
-        # The way a run normally goes first: in_progress before any detour.
-        for status in sorted(lifecycle.TRANSITIONS[path[-1]], key=_NATURAL_ORDER.index):
-            if status == "completed":
-                return [*path[1:], status]
-            if status not in path and not lifecycle.is_terminal(status):
-                paths.append([*path, status])
-    return []
+    return [*_way(last, "completed"), "completed"]
 
 
 def _file_names(cassette: Cassette) -> dict[str, str]:
@@ -234,7 +257,7 @@ def _cited_answer(run: RecordedRun, file_names: dict[str, str]) -> list[JSON]:
 
 
 def _steps(run: RecordedRun, file_names: dict[str, str] | None = None) -> list[Any]:
-    steps: list[Any] = []
+    steps: list[Any] = list(_beginning(run.statuses[0]))
     index = 0
     while index < len(run.statuses):
         status = run.statuses[index]
@@ -274,6 +297,8 @@ def _steps(run: RecordedRun, file_names: dict[str, str] | None = None) -> list[A
                 "prompt_tokens": usage.get("prompt_tokens", 0),
                 "completion_tokens": usage.get("completion_tokens", 0),
             }
+        if index:
+            steps.extend(_unseen(run.statuses[index - 1], status))
         steps.append(step if len(step) > 1 else status)
         index += count
     steps.extend(_completion(run.statuses[-1]))
@@ -376,16 +401,14 @@ _TOOL_TYPES = ("function", "code_interpreter", "file_search")
 
 
 def scenario_document(cassette: Cassette, *, name: str) -> JSON:
-    """The scenario of a recording, as data ready to dump to YAML.
-
-    Raises :class:`CassetteError` for a recording with traffic on a dialect's own wire.
-    """
-    _refuse_other_wires(cassette)
+    """The scenario of a recording (on any wire), as data ready to dump to YAML."""
+    recorded = len(cassette.interactions)
+    cassette = Cassette(on_assistants_wire(cassette.interactions), cassette.path)
     runs = recorded_runs(cassette.interactions)
     document: JSON = {
         "name": name,
         "description": f"Converted from a recording with {len(runs)} run(s) and "
-        f"{len(cassette.interactions)} interactions.",
+        f"{recorded} interactions.",
     }
     created = _created_ids(cassette)
     seeds = _seed_assistants(cassette, runs, created)
@@ -397,6 +420,13 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
     if runs:
         file_names = _file_names(cassette)
         document["runs"] = [{"steps": _steps(run, file_names)} for run in runs]
+    late = [run for run in runs if _beginning(run.statuses[0])]
+    if late:
+        starts = ", ".join(f"run {runs.index(run) + 1} at '{run.statuses[0]}'" for run in late)
+        document["description"] += (
+            f" The client first saw a run after it began ({starts}); the shortest legal way"
+            " from 'queued' was added."
+        )
     partial = [run for run in runs if _completion(run.statuses[-1])]
     if partial:
         ends = ", ".join(f"run {runs.index(run) + 1} at '{run.statuses[-1]}'" for run in partial)
@@ -405,25 +435,6 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
             " 'completed' was added."
         )
     return document
-
-
-def _refuse_other_wires(cassette: Cassette) -> None:
-    on_other_wires: dict[str, list[int]] = {}
-    for index, interaction in enumerate(cassette.interactions):
-        request = interaction.request
-        found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
-        if found is not None and found.surface.wire != ASSISTANTS_WIRE:
-            on_other_wires.setdefault(found.surface.title, []).append(index)
-    if on_other_wires:
-        where = "; ".join(
-            f"{len(indexes)} interaction(s) on {title}, first interactions[{indexes[0]}]"
-            for title, indexes in on_other_wires.items()
-        )
-        raise CassetteError(
-            f"{cassette.path or 'the recording'}: {where}: converting a dialect's own wire into "
-            "a scenario is not supported (nor --verify); only Assistants-wire recordings "
-            "(OpenAI, Azure OpenAI, Azure AI Foundry) convert"
-        )
 
 
 def convert_cassette(cassette: Cassette, *, name: str, header: str = "") -> str:

@@ -11,20 +11,29 @@ fake's OpenAI ``/v1``, say).
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+import threading
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
 
 from harness.cassettes import Interaction
+from harness.dialects.recorded import CASSETTE_SURFACES
 from harness.sse import parse_json_events
-from harness.surfaces import Surface, operation_of
+from harness.surfaces import ASSISTANTS_WIRE, Surface, operation_of
 
 __all__ = ["DrivenExchange", "Story", "redrive", "story_of"]
 
-_ID = re.compile(r"\b(?:(?:asst|thread|msg|run|step|call|vs|vsfb)_|file-)[A-Za-z0-9]+\b")
+_SHORTEST_ID = 16
+"""Ids are a prefix and 24 (OpenAI) or 32 (AppBuilder) characters; JSON keys are shorter."""
+_STREAM_WAIT_S = 60
+"""How long a request waits for the stream sent ahead of it to show the ids it needs."""
+_ID = re.compile(r"\b(?:(?:asst|thread|msg|chatmsg|run|step|call|vs|vsfb)_|file-)[A-Za-z0-9]+\b")
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,101 @@ def _rewrite(text: str, mapping: dict[str, str]) -> str:
     return _ID.sub(lambda match: mapping.get(match.group(0), match.group(0)), text)
 
 
+@dataclass
+class _Send:
+    """One recorded request, ready to send again (its ids rewritten at the time it goes)."""
+
+    interaction: Interaction
+    method: str
+    target: str
+    body: bytes | str | None
+    content_type: str
+    streamed: bool
+
+
+class _Driver:
+    """Sends requests and learns ids; a stream can be sent ahead, on its own thread."""
+
+    def __init__(self, http: httpx2.Client, base_url: str, api_key: str) -> None:
+        self.http = http
+        self.base_url = base_url
+        self.headers = {"Authorization": f"Bearer {api_key}", "OpenAI-Beta": "assistants=v2"}
+        self.mapping: dict[str, str] = {}
+        self.shown: set[str] = set()
+        """Recorded ids the live server has answered with (under an id of its own or the same)."""
+        self.lock = threading.Lock()
+        self.learned = threading.Condition(self.lock)
+
+    def rewrite(self, text: str) -> str:
+        with self.lock:
+            return _rewrite(text, self.mapping)
+
+    def pair(self, recorded: Any, live: Any) -> None:
+        with self.learned:
+            _pair_ids(recorded, live, self.mapping)
+            if live is not None:
+                self.shown.update(_ID.findall(json.dumps(recorded)))
+            self.learned.notify_all()
+
+    def send(self, item: _Send) -> DrivenExchange:
+        body = item.body
+        if isinstance(body, str):
+            body = self.rewrite(body).encode()
+        headers = {**self.headers, "Content-Type": item.content_type} if body else self.headers
+        url = self.base_url + self.rewrite(item.target)
+        recorded = item.interaction
+        if not item.streamed:
+            response = self.http.request(item.method, url, content=body, headers=headers)
+            live: Any = None
+            try:
+                live = response.json()
+            except ValueError:
+                live = None
+            self.pair(recorded.response.json(), live)
+            return DrivenExchange(
+                item.method, recorded.request.path, recorded, response.status_code, live, []
+            )
+        recorded_events = parse_json_events(recorded.response.text)
+        events: list[tuple[str, Any]] = []
+        with self.http.stream(item.method, url, content=body, headers=headers) as response:
+            buffer = ""
+            for text in response.iter_text():
+                buffer += text.replace("\r\n", "\n")
+                complete, _, buffer = buffer.rpartition("\n\n")
+                if not complete:
+                    buffer = complete + buffer
+                    continue
+                for event in parse_json_events(complete + "\n\n"):
+                    if len(events) < len(recorded_events):
+                        self.pair(recorded_events[len(events)][1], event[1])
+                    events.append(event)
+            if buffer.strip():
+                events.extend(parse_json_events(buffer + "\n\n"))
+            status = response.status_code
+        with self.learned:
+            self.learned.notify_all()
+        return DrivenExchange(item.method, recorded.request.path, recorded, status, None, events)
+
+    def ahead(self, item: _Send, needed: set[str]) -> Future[DrivenExchange]:
+        """Send the stream ``item`` on a thread; return once it has shown the ``needed`` ids
+        (or ended): the request that needs them is sent while the stream stays open."""
+        future: Future[DrivenExchange] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self.send(item))
+            except BaseException as error:  # handed to the caller with the result
+                future.set_exception(error)
+            finally:
+                with self.learned:
+                    self.learned.notify_all()
+
+        threading.Thread(target=run, name="harness-redrive-stream", daemon=True).start()
+        with self.learned:
+            self.learned.wait_for(lambda: needed <= self.shown or future.done(), _STREAM_WAIT_S)
+        return future
+
+
 def redrive(
     interactions: Iterable[Interaction],
     base_url: str,
@@ -79,66 +183,90 @@ def redrive(
     client: httpx2.Client | None = None,
     surface: Surface | None = None,
 ) -> list[DrivenExchange]:
-    """Send every recorded Assistants request to ``base_url`` (``http://host:port``), in order.
+    """Send every recorded request of a known surface to ``base_url`` (``http://host:port``).
 
-    With ``surface`` None each request keeps its recorded path and query; otherwise its
-    operation is sent the way ``surface`` lays it out.
+    With ``surface`` None each request keeps its recorded path and query; otherwise an
+    Assistants operation is sent the way ``surface`` lays it out, and a dialect's operation
+    (AppBuilder's ``/v2/…``) at its own path. Requests go in recorded order, except that a
+    request naming ids only a later-recorded stream shows is sent while that stream is open:
+    recordings keep interactions in the order they ended, and an AppBuilder stream waits at
+    ``requires_action`` for the submit made on another connection.
     """
+    sends = [item for item in map(functools.partial(_prepared, surface), interactions) if item]
     own = client is None
     http = client or httpx2.Client(timeout=30)
-    mapping: dict[str, str] = {}
+    driver = _Driver(http, base_url, api_key)
     exchanges: list[DrivenExchange] = []
-    headers = {"Authorization": f"Bearer {api_key}", "OpenAI-Beta": "assistants=v2"}
+    started: dict[int, Future[DrivenExchange]] = {}
     try:
-        for interaction in interactions:
-            request = interaction.request
-            path = request.path
-            operation = operation_of(request.method, request.uri)
-            if operation is None:
+        for index, item in enumerate(sends):
+            if index in started:
+                exchanges.append(started.pop(index).result())
                 continue
-            if surface is None:
-                query = "&".join(f"{k}={v}" for k, v in request.query)
-                target = path + (f"?{query}" if query else "")
-            else:
-                target = surface.target(operation)
-            url = base_url + _rewrite(target, mapping)
-            content_type = request.header("content-type") or "application/json"
-            body: bytes | None = None
-            if request.content:
-                # A multipart upload is sent as it was (its boundary is in the Content-Type).
-                multipart = content_type.startswith("multipart/")
-                body = request.content if multipart else _rewrite(request.text, mapping).encode()
-            response = http.request(
-                request.method,
-                url,
-                content=body,
-                headers={**headers, "Content-Type": content_type} if body else headers,
-            )
-            events = (
-                parse_json_events(response.text)
-                if "event-stream" in response.headers.get("content-type", "")
-                else []
-            )
-            live: Any = None
-            if not events:
-                try:
-                    live = response.json()
-                except ValueError:
-                    live = None
-                _pair_ids(interaction.response.json(), live, mapping)
-            else:
-                recorded_events = parse_json_events(interaction.response.text)
-                for (_, left), (_, right) in zip(recorded_events, events, strict=False):
-                    _pair_ids(left, right, mapping)
-            exchanges.append(
-                DrivenExchange(
-                    request.method, path, interaction, response.status_code, live, events
-                )
-            )
+            for later, needed in _streams_needed_by(sends, index, driver.shown):
+                if later not in started:
+                    started[later] = driver.ahead(sends[later], needed)
+            exchanges.append(driver.send(item))
+        for future in started.values():
+            future.result()
     finally:
         if own:
             http.close()
     return exchanges
+
+
+def _prepared(surface: Surface | None, interaction: Interaction) -> _Send | None:
+    request = interaction.request
+    operation = operation_of(request.method, request.uri, CASSETTE_SURFACES)
+    if operation is None:
+        return None
+    if surface is None:
+        query = "&".join(f"{k}={v}" for k, v in request.query)
+        target = request.path + (f"?{query}" if query else "")
+    elif operation.surface.wire != ASSISTANTS_WIRE:
+        target = operation.path
+    else:
+        target = surface.target(operation)
+    content_type = request.header("content-type") or "application/json"
+    body: bytes | str | None = None
+    if request.content:
+        # A multipart upload is sent as it was (its boundary is in the Content-Type).
+        body = request.content if content_type.startswith("multipart/") else request.text
+    return _Send(
+        interaction, request.method, target, body, content_type, interaction.response.is_sse
+    )
+
+
+def _named_ids(text: str) -> set[str]:
+    """The ids in ``text``, leaving out words of the id shape (``run_id``, ``step_details``)."""
+    return {found for found in _ID.findall(text) if len(found) >= _SHORTEST_ID}
+
+
+def _streams_needed_by(
+    sends: list[_Send], index: int, known: set[str]
+) -> list[tuple[int, set[str]]]:
+    """The later streams that show ids request ``index`` names and nothing before it showed."""
+    item = sends[index]
+    text = item.target + (item.body if isinstance(item.body, str) else "")
+    named = _named_ids(text) - known
+    if not named:
+        return []
+    shown_before = {
+        found
+        for earlier in sends[:index]
+        for found in _ID.findall(earlier.interaction.response.text)
+    }
+    named -= shown_before
+    needed: list[tuple[int, set[str]]] = []
+    for later in range(index + 1, len(sends)):
+        if not named:
+            break
+        if sends[later].streamed:
+            shown = named & set(_ID.findall(sends[later].interaction.response.text))
+            if shown:
+                needed.append((later, shown))
+                named -= shown
+    return needed
 
 
 def story_of(answers: Iterable[tuple[Any, list[tuple[str, Any]]]]) -> Story:

@@ -1,18 +1,65 @@
-"""Check that a scenario converted from a recording tells the recording's story."""
+"""Check that a scenario converted from a recording tells the recording's story.
+
+The recording's requests are sent again twice: to a replay of the recording, and to a fake
+server playing the scenario (speaking each dialect the recording used). Both sets of answers
+are read on the Assistants wire (:mod:`harness.cassettes._wires`) and told as a
+:class:`~harness.cassettes.redrive.Story`; the scenario passes when the stories agree.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from harness.cassettes import Cassette, replay_app
-from harness.cassettes.redrive import Story, redrive, story_of
+from harness.cassettes._wires import on_assistants_wire, told_as_assistants
+from harness.cassettes.convert import recorded_runs
+from harness.cassettes.redrive import DrivenExchange, Story, redrive, story_of
 from harness.core import AssistantsAPI, ServerConfig
+from harness.dialects.exchange import RecordedExchange
+from harness.dialects.recorded import CASSETTE_SURFACES
 from harness.scenario import load_scenario
 from harness.server import FakeServer
 from harness.server.runner import AppServer
-from harness.surfaces import OPENAI
+from harness.surfaces import ASSISTANTS_WIRE, OPENAI, operation_of
 
 __all__ = ["compare_with_recording", "played_and_replayed"]
+
+
+def _wires(cassette: Cassette) -> list[str]:
+    """The dialect wires (AppBuilder's) the recording's requests are on."""
+    found = (operation_of(i.request.method, i.request.uri, CASSETTE_SURFACES) for i in cassette)
+    wires = (operation.surface.wire for operation in found if operation is not None)
+    return list(dict.fromkeys(wire for wire in wires if wire != ASSISTANTS_WIRE))
+
+
+def _story(exchanges: Sequence[DrivenExchange]) -> Story:
+    """The story of the answers, each dialect's read as the Assistants exchanges they amount to."""
+    answers: list[tuple[object, list[tuple[str, object]]]] = []
+    by_wire: dict[str, list[tuple[int, RecordedExchange]]] = {}
+    told: dict[int, list[RecordedExchange]] = {}
+    for index, exchange in enumerate(exchanges):
+        request = exchange.recorded.request
+        found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
+        if found is not None and found.surface.wire != ASSISTANTS_WIRE:
+            decoded = RecordedExchange(
+                exchange.method,
+                found.path,
+                request.json(),
+                exchange.status,
+                exchange.body,
+                tuple(exchange.events) if exchange.events else None,
+            )
+            by_wire.setdefault(found.surface.wire, []).append((index, decoded))
+    for wire, indexed in by_wire.items():
+        readings = told_as_assistants(wire, [decoded for _, decoded in indexed])
+        told.update((index, reading) for (index, _), reading in zip(indexed, readings, strict=True))
+    for index, exchange in enumerate(exchanges):
+        if index not in told:
+            answers.append((exchange.body, list(exchange.events)))
+            continue
+        answers.extend((item.response, list(item.events or ())) for item in told[index])
+    return story_of(answers)
 
 
 def played_and_replayed(cassette: Cassette, scenario_path: Path) -> tuple[Story, Story]:
@@ -21,18 +68,17 @@ def played_and_replayed(cassette: Cassette, scenario_path: Path) -> tuple[Story,
         replayed = redrive(cassette.interactions, replay.url)
     # Old recordings carry v1-only parameters: accept unknown ones, keep every state check.
     api = AssistantsAPI(ServerConfig(strict=False), load_scenario(scenario_path))
-    with FakeServer(api) as fake:
+    with FakeServer(api, dialect=_wires(cassette) or "openai") as fake:
         played = redrive(cassette.interactions, fake.url, surface=OPENAI)
-    return (
-        story_of((e.body, e.events) for e in replayed),
-        story_of((e.body, e.events) for e in played),
-    )
+    return _story(replayed), _story(played)
 
 
 def compare_with_recording(cassette: Cassette, scenario_path: Path) -> list[str]:
     """The differences between the two stories; empty when they agree."""
     replayed, played = played_and_replayed(cassette, scenario_path)
     differences = []
+    if recorded_runs(on_assistants_wire(cassette.interactions)) and not replayed.statuses:
+        differences.append("the recording's runs could not be sent again (no known surface)")
     for label, left, right in (
         ("run statuses", replayed.statuses, played.statuses),
         ("assistant texts", replayed.texts, played.texts),

@@ -1,8 +1,9 @@
-"""The dialects' surfaces and their recorded-traffic checks, registered for the cassette layer.
+"""The dialects' surfaces, checks and readings of recorded traffic, for the cassette layer.
 
 :mod:`harness.surfaces` describes URL layouts and knows no dialect; a dialect whose wire is
-not the Assistants' (AppBuilder) describes its own :class:`~harness.surfaces.Surface` and the
-check of its recorded answers, and this module puts them beside the built-in surfaces. The
+not the Assistants' (AppBuilder) describes its own :class:`~harness.surfaces.Surface`, the
+check of its recorded answers and the reading of its exchanges as Assistants ones (for
+conversion and verification), and this module puts them beside the built-in surfaces. The
 cassette layer reads surfaces from :data:`CASSETTE_SURFACES` and nowhere else.
 """
 
@@ -13,9 +14,16 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.dialects.appbuilder import recorded as appbuilder
+from harness.dialects.exchange import RecordingReader
 from harness.surfaces import BUILTIN_SURFACES, Surface
 
-__all__ = ["CASSETTE_SURFACES", "DIALECT_SURFACES", "RECORDED_CHECKS", "RecordedCheck"]
+__all__ = [
+    "CASSETTE_SURFACES",
+    "DIALECT_SURFACES",
+    "RECORDED_CHECKS",
+    "RECORDING_READERS",
+    "RecordedCheck",
+]
 
 RecordedCheck = Callable[[str, int, Any, "Iterable[tuple[str, str]] | None"], list[tuple[str, str]]]
 """``(operation path, status, JSON body, stream events) -> [(where, message)]``."""
@@ -30,3 +38,9 @@ RECORDED_CHECKS: Mapping[str, RecordedCheck] = MappingProxyType(
     {appbuilder.SURFACE.wire: appbuilder.recorded_problems}
 )
 """The check of recorded answers for each dialect wire, by :attr:`Surface.wire`."""
+
+RECORDING_READERS: Mapping[str, RecordingReader] = MappingProxyType(
+    {appbuilder.SURFACE.wire: appbuilder.read_exchanges}
+)
+"""How each dialect wire's recorded exchanges read as Assistants exchanges, by
+:attr:`Surface.wire`."""

@@ -1,4 +1,5 @@
-"""Recorded AppBuilder traffic checked against the ``appbuilder.*`` schemas (for cassettes)."""
+"""Recorded AppBuilder traffic for the cassette layer: its surface, the check of its answers
+against the ``appbuilder.*`` schemas, and its reading as Assistants exchanges."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 
 from harness import schemas
 from harness.dialects.appbuilder._operations import OPERATIONS
+from harness.dialects.appbuilder._reading import read_exchanges
 from harness.errors import SchemaValidationError
 from harness.surfaces import Surface
 
-__all__ = ["SURFACE", "recorded_problems"]
+__all__ = ["SURFACE", "read_exchanges", "recorded_problems"]
 
 SURFACE = Surface(
     name="appbuilder",

@@ -1,0 +1,363 @@
+"""AppBuilder recordings become scenarios: recorded with the real appbuilder-sdk through the
+recording proxy, converted (and verified) with ``harness convert --verify``, then played to the
+same SDK flow, which must see what it saw when it was recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+appbuilder = pytest.importorskip("appbuilder")
+from appbuilder.core.assistant.type import thread_type  # noqa: E402
+
+from harness import AssistantsAPI, FakeServer  # noqa: E402
+from harness.cassettes import load_cassette, recording_proxy_app  # noqa: E402
+from harness.cassettes.verify import compare_with_recording  # noqa: E402
+from harness.cli import main  # noqa: E402
+from harness.dialects.appbuilder.recorded import read_exchanges  # noqa: E402
+from harness.dialects.exchange import RecordedExchange  # noqa: E402
+from harness.dialects.recorded import DIALECT_SURFACES, RECORDING_READERS  # noqa: E402
+from harness.scenario import load_scenario  # noqa: E402
+from harness.server.runner import AppServer  # noqa: E402
+from tests.conftest import TEST_CONFIG  # noqa: E402
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+Flow = Callable[[], Any]
+
+
+def _assistant_and_thread() -> tuple[str, str]:
+    assistant = appbuilder.assistant.assistants.create(
+        name="weather",
+        description="",
+        instructions="Answer with the weather.",
+        tools=[WEATHER_TOOL],
+    )
+    thread = appbuilder.assistant.threads.create(
+        messages=[thread_type.AssistantMessage(content="北京天气？")]
+    )
+    return assistant.id, thread.id
+
+
+def _answer(run: Any) -> str | None:
+    return None if run.final_answer is None else run.final_answer.message.content[0].text.value
+
+
+def polled_round_trip() -> Any:
+    """``runs.run`` to the tool call, then ``runs.run(tool_output=...)`` to the answer."""
+    assistant_id, thread_id = _assistant_and_thread()
+    runs = appbuilder.assistant.threads.runs
+    first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    calls = [c.function.name for c in first.required_action.submit_tool_outputs.tool_calls]
+    output = thread_type.ToolOutput(
+        tool_call_id=first.required_action.submit_tool_outputs.tool_calls[0].id,
+        output="18 °C",
+        run_id=first.id,
+    )
+    second = runs.run(thread_id=thread_id, assistant_id=assistant_id, tool_output=output)
+    return first.status, calls, second.status, second.id == first.id, _answer(second)
+
+
+def _stream(on_tool_calls: Callable[[str, str, Any], None]) -> Any:
+    assistant_id, thread_id = _assistant_and_thread()
+    seen: list[Any] = []
+    for event in appbuilder.assistant.threads.runs.stream_run(
+        thread_id=thread_id, assistant_id=assistant_id
+    ):
+        seen.append(event)
+        if event.event == "status" and event.event_type == "tool_calls":
+            on_tool_calls(thread_id, seen[0].details.run_object.id, event.details.tool_calls)
+    shown = [(e.status, e.event_type) for e in seen if e.event == "status"]
+    text = "".join(e.content[0].text.value for e in seen if e.event == "message" and e.content)
+    return shown, text
+
+
+def streamed_round_trip() -> Any:
+    """``stream_run``; the tool outputs go on a second connection while the stream waits."""
+
+    def submit(thread_id: str, run_id: str, calls: Any) -> None:
+        appbuilder.assistant.threads.runs.submit_tool_outputs(
+            run_id=run_id,
+            thread_id=thread_id,
+            tool_outputs=[thread_type.ToolOutput(tool_call_id=calls[0].id, output="18")],
+        )
+
+    return _stream(submit)
+
+
+def cancelled_while_the_stream_waits() -> Any:
+    def cancel(thread_id: str, run_id: str, calls: Any) -> None:
+        appbuilder.assistant.threads.runs.cancel(run_id=run_id, thread_id=thread_id)
+
+    return _stream(cancel)
+
+
+def polled_ending() -> Any:
+    assistant_id, thread_id = _assistant_and_thread()
+    run = appbuilder.assistant.threads.runs.run(thread_id=thread_id, assistant_id=assistant_id)
+    return run.status, run.last_error.type if run.last_error else None, _answer(run)
+
+
+def streamed_ending() -> Any:
+    return _stream(lambda *_: None)
+
+
+def _record(server: FakeServer, scenario: str, flow: Flow, path: Path, monkey: Any) -> Any:
+    server.api.load_scenario(load_scenario(scenario))
+    with AppServer(recording_proxy_app(server.url, path)) as proxy:
+        monkey.setenv("GATEWAY_URL", proxy.url)
+        return flow()
+
+
+def _play(scenario: Path, flow: Flow, monkey: Any) -> Any:
+    api = AssistantsAPI(TEST_CONFIG, load_scenario(scenario))
+    with FakeServer(api, dialect="appbuilder") as server:
+        monkey.setenv("GATEWAY_URL", server.url)
+        seen = flow()
+    assert api.state.journal.violations == []
+    return seen
+
+
+CASES = [
+    ("builtin:tool-call-then-completed", polled_round_trip),
+    ("builtin:tool-call-then-completed", streamed_round_trip),
+    ("builtin:tool-call-then-completed", cancelled_while_the_stream_waits),
+    ("builtin:completed", polled_ending),
+    ("builtin:completed", streamed_ending),
+    ("builtin:failed-server-error", polled_ending),
+    ("builtin:failed-server-error", streamed_ending),
+    ("builtin:expired-while-queued", polled_ending),
+    ("builtin:expired-while-queued", streamed_ending),
+    ("builtin:cancelled", polled_ending),
+    ("builtin:cancelled", streamed_ending),
+]
+
+
+@pytest.mark.parametrize(
+    ("builtin", "flow"), CASES, ids=[f"{b.split(':')[1]}-{f.__name__}" for b, f in CASES]
+)
+def test_a_recorded_flow_converts_verifies_and_plays_the_same(
+    appbuilder_server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    builtin: str,
+    flow: Flow,
+) -> None:
+    cassette = tmp_path / "appbuilder.yaml"
+    recorded = _record(appbuilder_server, builtin, flow, cassette, monkeypatch)
+    scenario = tmp_path / "converted.yaml"
+
+    assert main(["convert", str(cassette), "-o", str(scenario), "--verify"]) == 0
+    assert "plays the same story as the recording" in capsys.readouterr().out
+    assert _play(scenario, flow, monkeypatch) == recorded
+
+
+def test_the_converted_round_trip_is_the_story_the_sdk_saw(
+    appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "appbuilder.yaml"
+    _record(
+        appbuilder_server,
+        "builtin:tool-call-then-completed",
+        polled_round_trip,
+        cassette,
+        monkeypatch,
+    )
+    scenario = tmp_path / "converted.yaml"
+    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
+    document = yaml.safe_load(scenario.read_text())
+
+    (run,) = document["runs"]
+    # runs.run answered at the tool call: the statuses before it are the shortest legal way.
+    assert run["steps"][:2] == ["queued", "in_progress"]
+    call = run["steps"][2]
+    assert call["status"] == "requires_action"
+    assert [c["name"] for c in call["tool_calls"]] == ["get_weather"]
+    assert isinstance(json.loads(call["tool_calls"][0]["arguments"])["city"], str)
+    # The continuation was not seen either: requires_action › queued › in_progress › completed.
+    assert run["steps"][3:5] == ["queued", "in_progress"]
+    assert run["steps"][5]["status"] == "completed"
+    assert run["steps"][5]["messages"] == ["Here is the answer, from what the tool returned."]
+    assert "first saw a run after it began (run 1 at 'requires_action')" in document["description"]
+    # The assistant was created by the client: it is not a seed.
+    assert "assistants" not in document
+
+
+def test_verify_names_what_an_edited_scenario_changed(
+    appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "appbuilder.yaml"
+    _record(
+        appbuilder_server,
+        "builtin:tool-call-then-completed",
+        streamed_round_trip,
+        cassette,
+        monkeypatch,
+    )
+    scenario = tmp_path / "converted.yaml"
+    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
+    document = yaml.safe_load(scenario.read_text())
+    answer = document["runs"][0]["steps"][-1]["activity"][0]["message"]
+    assert len(answer["chunks"]) == 3
+    answer["text"], answer["chunks"] = "Something else.", ["Some", "thing ", "else."]
+    scenario.write_text(yaml.safe_dump(document))
+
+    differences = compare_with_recording(load_cassette(cassette), scenario)
+    assert len(differences) == 1
+    assert differences[0].startswith("assistant texts differ")
+    assert "Something else." in differences[0]
+
+
+def test_every_dialect_wire_has_a_reading() -> None:
+    assert {surface.wire for surface in DIALECT_SURFACES} == set(RECORDING_READERS)
+
+
+def _run(**changes: Any) -> dict[str, Any]:
+    wire = {
+        "id": "run_1",
+        "object": "run.result",
+        "assistant_id": "asst_1",
+        "thread_id": "thread_1",
+        "model": "ERNIE-4.0T-8K",
+        "instructions": "",
+        "status": "completed",
+        "required_action": None,
+        "last_error": None,
+        "final_answer": None,
+        "created_at": 1717645517234,
+        "started_at": 0,
+        "completed_at": 1717645519000,
+        "expired_at": 0,
+    }
+    return {**wire, **changes}
+
+
+def test_a_run_answer_reads_as_the_run_and_its_answer() -> None:
+    final = {
+        "type": "message",
+        "message": {
+            "message_id": "chatmsg_1",
+            "content": [{"type": "text", "text": {"value": "晴", "annotations": None}}],
+        },
+    }
+    exchange = RecordedExchange(
+        "POST",
+        "/v2/threads/runs",
+        {"thread_id": "thread_1", "assistant_id": "asst_1"},
+        200,
+        _run(final_answer=final),
+    )
+    ((told_run, retrieval),) = read_exchanges([exchange])
+    assert (told_run.method, told_run.path) == ("POST", "/threads/thread_1/runs")
+    assert told_run.request == {"assistant_id": "asst_1"}
+    run = told_run.response
+    assert (run["object"], run["status"]) == ("thread.run", "completed")
+    # Milliseconds become seconds; AppBuilder's 0 (unset) becomes null.
+    assert (run["created_at"], run["started_at"], run["completed_at"]) == (
+        1717645517,
+        None,
+        1717645519,
+    )
+    assert (retrieval.method, retrieval.path) == ("GET", "/threads/thread_1/messages/chatmsg_1")
+    message = retrieval.response
+    assert (message["role"], message["run_id"]) == ("assistant", "run_1")
+    assert message["content"][0]["text"]["value"] == "晴"
+
+
+def test_a_failed_run_reads_with_openai_s_error_and_tool_calls() -> None:
+    action = {
+        "type": "submit_tool_outputs",
+        "submit_tool_outputs": {
+            "tool_calls": [
+                {
+                    "id": "call-thread_1-run_1-step-1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": "", "output": ""},
+                }
+            ]
+        },
+    }
+    waiting = RecordedExchange(
+        "POST",
+        "/v2/threads/runs/query",
+        {"thread_id": "thread_1", "run_id": "run_1"},
+        200,
+        _run(status="requires_action", required_action=action),
+    )
+    failed = RecordedExchange(
+        "POST",
+        "/v2/threads/runs/query",
+        {"thread_id": "thread_1", "run_id": "run_1"},
+        200,
+        _run(status="failed", last_error={"type": "server_error", "message": "boom"}),
+    )
+    ([first], [second]) = read_exchanges([waiting, failed])
+    assert (first.method, first.path) == ("GET", "/threads/thread_1/runs/run_1")
+    (call,) = first.response["required_action"]["submit_tool_outputs"]["tool_calls"]
+    assert call == {
+        "id": "call-thread_1-run_1-step-1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": "{}"},
+    }
+    assert second.response["last_error"] == {"code": "server_error", "message": "boom"}
+
+
+def test_answers_about_a_streamed_run_are_left_to_its_stream() -> None:
+    begin = {
+        "event": "status",
+        "status": "queued",
+        "send_id": 1,
+        "message": "",
+        "event_type": "run_begin",
+        "details": {"type": "run_object", "run_object": _run(status="queued", object="thread.run")},
+    }
+    end = {
+        **begin,
+        "status": "cancelled",
+        "event_type": "run_end",
+        "details": {
+            "type": "run_object",
+            "run_object": _run(status="cancelled", object="thread.run"),
+        },
+    }
+    # The cancel ended before the stream it interrupted, so it was recorded first.
+    cancel = RecordedExchange(
+        "POST",
+        "/v2/threads/runs/cancel",
+        {"thread_id": "thread_1", "run_id": "run_1"},
+        200,
+        _run(status="cancelling", object="thread.run"),
+    )
+    stream = RecordedExchange(
+        "POST",
+        "/v2/threads/runs",
+        {"thread_id": "thread_1", "assistant_id": "asst_1", "stream": True},
+        200,
+        None,
+        (("status", begin), ("ping", {}), ("status", end)),
+    )
+    ([told_cancel], [told_stream]) = read_exchanges([cancel, stream])
+    assert (told_cancel.path, told_cancel.response) == ("/threads/thread_1/runs/run_1/cancel", None)
+    assert told_stream.request == {"assistant_id": "asst_1", "stream": True}
+    assert [name for name, _ in told_stream.events or ()] == [
+        "thread.run.created",
+        "thread.run.queued",
+        "thread.run.cancelled",
+    ]
