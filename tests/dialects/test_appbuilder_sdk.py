@@ -431,3 +431,171 @@ def test_stream_run_with_tool_output_streams_the_rest_of_the_run() -> None:
     assert (events[-1].status, events[-1].event_type) == ("completed", "run_end")
     assert events[-1].details.run_object.id == first.id
     assert events[-1].details.run_object.final_answer.message.content[0].text.value
+
+
+# -- message file_ids ------------------------------------------------------------------------
+
+
+def _upload(tmp_path: Any, name: str) -> str:
+    source = tmp_path / name
+    source.write_text(f"contents of {name}")
+    return str(appbuilder.assistant.assistants.files.create(file_path=str(source)).id)
+
+
+def _file_ids_in_order(thread_id: str) -> list[list[str] | None]:
+    listed = appbuilder.assistant.threads.messages.list(thread_id=thread_id, order="asc")
+    return [m.file_ids for m in listed.data]
+
+
+def _message_files(thread_id: str, message_id: str) -> list[str]:
+    listed = appbuilder.assistant.threads.messages.files(thread_id=thread_id, message_id=message_id)
+    assert all(f.message_id == message_id for f in listed.data)
+    assert all(f.object == "thread.message.file" for f in listed.data)
+    return [f.id for f in listed.data]
+
+
+def test_message_file_ids_are_kept(tmp_path: Any) -> None:
+    notes, table = _upload(tmp_path, "notes.txt"), _upload(tmp_path, "table.csv")
+    threads = appbuilder.assistant.threads
+    thread = threads.create()
+    created = threads.messages.create(
+        thread_id=thread.id, content="read these", file_ids=[notes, table]
+    )
+    assert created.file_ids == [notes, table]
+    queried = threads.messages.query(thread_id=thread.id, message_id=created.id)
+    assert queried.file_ids == [notes, table]
+    assert _file_ids_in_order(thread.id) == [[notes, table]]
+    assert _message_files(thread.id, created.id) == [notes, table]
+    plain = threads.messages.create(thread_id=thread.id, content="no files")
+    assert plain.file_ids == []
+    assert _message_files(thread.id, plain.id) == []
+
+
+def test_thread_create_keeps_its_messages_file_ids(tmp_path: Any) -> None:
+    notes = _upload(tmp_path, "notes.txt")
+    thread = appbuilder.assistant.threads.create(
+        messages=[
+            thread_type.AssistantMessage(content="with a file", file_ids=[notes]),
+            thread_type.AssistantMessage(content="without"),
+        ]
+    )
+    assert _file_ids_in_order(thread.id) == [[notes], []]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-thread", "existing-thread"])
+def test_run_with_an_inline_thread_keeps_its_messages_file_ids(
+    tmp_path: Any, existing: bool
+) -> None:
+    notes = _upload(tmp_path, "notes.txt")
+    assistant = appbuilder.assistant.assistants.create(name="a", description="", instructions="x")
+    thread_id = appbuilder.assistant.threads.create().id if existing else ""
+    run = appbuilder.assistant.threads.runs.run(
+        assistant_id=assistant.id,
+        thread_id=thread_id,
+        thread=thread_type.AssistantThread(
+            messages=[thread_type.AssistantMessage(content="what is in it?", file_ids=[notes])]
+        ),
+    )
+    assert run.status == "completed"
+    assert _file_ids_in_order(run.thread_id) == [[notes], []]
+
+
+def test_message_update_replaces_file_ids(tmp_path: Any) -> None:
+    notes, table = _upload(tmp_path, "notes.txt"), _upload(tmp_path, "table.csv")
+    messages = appbuilder.assistant.threads.messages
+    thread = appbuilder.assistant.threads.create()
+    message = messages.create(thread_id=thread.id, content="first", file_ids=[notes])
+    updated = messages.update(
+        thread_id=thread.id, message_id=message.id, content="second", file_ids=[table]
+    )
+    assert updated.file_ids == [table]
+    assert updated.content[0].text.value == "second"
+    assert messages.query(thread_id=thread.id, message_id=message.id).file_ids == [table]
+    assert _file_ids_in_order(thread.id) == [[table]]
+    assert _message_files(thread.id, message.id) == [table]
+    # An unknown file refuses the whole update: neither the content nor the files change.
+    with pytest.raises(NotFoundException, match="file-missing"):
+        messages.update(
+            thread_id=thread.id, message_id=message.id, content="third", file_ids=["file-missing"]
+        )
+    after = messages.query(thread_id=thread.id, message_id=message.id)
+    assert (after.content[0].text.value, after.file_ids) == ("second", [table])
+    # The SDK always sends file_ids (default []): the update replaces them all.
+    cleared = messages.update(thread_id=thread.id, message_id=message.id, content="fourth")
+    assert cleared.file_ids == []
+    assert _message_files(thread.id, message.id) == []
+
+
+def test_an_unknown_message_file_is_not_found() -> None:
+    threads = appbuilder.assistant.threads
+    thread = threads.create()
+    with pytest.raises(NotFoundException, match=r"No file found with id 'file-missing'"):
+        threads.messages.create(thread_id=thread.id, content="x", file_ids=["file-missing"])
+    with pytest.raises(NotFoundException, match=r"No file found with id 'file-missing'"):
+        threads.create(
+            messages=[thread_type.AssistantMessage(content="x", file_ids=["file-missing"])]
+        )
+    assert _file_ids_in_order(thread.id) == []
+
+
+def _post(path: str, body: dict[str, Any]) -> Any:
+    """``body`` as the SDK sends it, past the SDK's own checks (which refuse a bad file_ids)."""
+    from appbuilder.core._client import AssistantHTTPClient
+
+    client = AssistantHTTPClient()
+    response = client.session.post(
+        url=client.service_url(path), headers=client.auth_header(), json=body, timeout=None
+    )
+    client.check_response_header(response)
+    return response.json()
+
+
+def _bad_request_error(path: str, body: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(BadRequestException) as raised:
+        _post(path, body)
+    error: dict[str, str] = json.loads(str(raised.value).split("body is ", 1)[1])["error"]
+    return error
+
+
+@pytest.mark.parametrize(
+    ("file_ids", "bad"),
+    [("file-x", ""), ({"id": "file-x"}, ""), ([1], "[0]"), (["file-x", None], "[1]")],
+)
+def test_a_malformed_file_ids_is_a_bad_request_naming_it(file_ids: Any, bad: str) -> None:
+    thread_id = appbuilder.assistant.threads.create().id
+    assistant_id = appbuilder.assistant.assistants.create(
+        name="a", description="", instructions="x"
+    ).id
+    added = appbuilder.assistant.threads.messages.create(thread_id=thread_id, content="ok")
+    message = {"role": "user", "content": "x", "file_ids": file_ids}
+    calls: list[tuple[str, dict[str, Any], str]] = [
+        ("/v2/threads/messages", {"thread_id": thread_id, **message}, "file_ids"),
+        (
+            "/v2/threads/messages/update",
+            {"thread_id": thread_id, "message_id": added.id, "content": "y", "file_ids": file_ids},
+            "file_ids",
+        ),
+        ("/v2/threads", {"messages": [message]}, "messages[0].file_ids"),
+        (
+            "/v2/threads/runs",
+            {"assistant_id": assistant_id, "thread_id": "", "thread": {"messages": [message]}},
+            "thread.messages[0].file_ids",
+        ),
+        (
+            "/v2/threads/runs",
+            {
+                "assistant_id": assistant_id,
+                "thread_id": thread_id,
+                "thread": {"messages": [message]},
+            },
+            "thread.messages[0].file_ids",
+        ),
+    ]
+    for path, body, param in calls:
+        error = _bad_request_error(path, body)
+        assert (error["param"], error["code"]) == (param + bad, "invalid_type"), path
+        assert f"'{param}{bad}'" in error["message"]
+    # Nothing was added or changed, and no run started.
+    listed = appbuilder.assistant.threads.messages.list(thread_id=thread_id)
+    assert [(m.content[0].text.value, m.file_ids) for m in listed.data] == [("ok", [])]
+    assert appbuilder.assistant.threads.runs.list(thread_id=thread_id).data == []

@@ -35,6 +35,7 @@ _FIELDS = st.sampled_from(
         "stream",
         "thread",
         "content",
+        "file_ids",
         "limit",
         "metadata",
         "model",

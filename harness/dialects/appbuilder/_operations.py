@@ -106,7 +106,9 @@ def thread_create(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
     messages = body.get("messages") or []
     params: JSON = {}
     if isinstance(messages, list):
-        params["messages"] = [shapes.core_message_params(m) for m in messages]
+        params["messages"] = [
+            shapes.core_message_params(m, f"messages[{i}]") for i, m in enumerate(messages)
+        ]
     else:
         params["messages"] = messages  # the core names the mistake
     return shapes.thread(core.json("POST", "/threads", params))
@@ -126,7 +128,9 @@ def thread_delete(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
 
 
 def _message(state: DialectState, found: JSON) -> JSON:
-    return shapes.message(found, state.message_content.get(found["id"]))
+    return shapes.message(
+        found, state.message_content.get(found["id"]), state.message_file_ids.get(found["id"])
+    )
 
 
 def message_create(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
@@ -149,9 +153,14 @@ def message_query(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
 def message_update(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
     path = f"/threads/{_id(body, 'thread_id')}/messages/{_id(body, 'message_id')}"
     found = core.json("GET", path)
+    file_ids = shapes.checked_file_ids(body.get("file_ids"), "file_ids")
+    for file_id in file_ids or ():
+        core.json("GET", f"/files/{file_id}")  # the core's 404 for an unknown one
     content = body.get("content")
     if isinstance(content, str):
         state.message_content[found["id"]] = shapes.content([_text_block(content)])
+    if file_ids is not None:
+        state.message_file_ids[found["id"]] = file_ids
     return _message(state, found)
 
 
@@ -161,7 +170,7 @@ def _text_block(value: str) -> JSON:
 
 def message_files(state: DialectState, core: CoreCaller, body: JSON) -> JSON:
     path = f"/threads/{_id(body, 'thread_id')}/messages/{_id(body, 'message_id')}"
-    found = shapes.message(core.json("GET", path))
+    found = _message(state, core.json("GET", path))
     data = [
         {
             "id": file_id,
@@ -213,7 +222,7 @@ def run(state: DialectState, core: CoreCaller, body: JSON) -> JSON | ApiResponse
         thread_id = body.get("thread_id") or ""
         messages = (body.get("thread") or {}).get("messages") or []
         messages = (
-            [shapes.core_message_params(m) for m in messages]
+            [shapes.core_message_params(m, f"thread.messages[{i}]") for i, m in enumerate(messages)]
             if isinstance(messages, list)
             else messages
         )

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from harness.errors import ApiError
+
 __all__ = [
     "assistant",
+    "checked_file_ids",
     "core_assistant_params",
     "core_message_params",
     "core_tools",
@@ -131,8 +134,17 @@ def content(blocks: Iterable[JSON]) -> list[JSON]:
     return rendered
 
 
-def message(core: JSON, override: list[JSON] | None = None) -> JSON:
-    """``AssistantMessage…Response``; ``override`` is content a client replaced by update."""
+def message(
+    core: JSON, override: list[JSON] | None = None, file_ids: list[str] | None = None
+) -> JSON:
+    """``AssistantMessage…Response``; ``override`` and ``file_ids`` are what a client replaced
+    by update (the core keeps the message's attachments)."""
+    if file_ids is None:
+        file_ids = [
+            attachment["file_id"]
+            for attachment in core.get("attachments") or ()
+            if isinstance(attachment, dict) and isinstance(attachment.get("file_id"), str)
+        ]
     return {
         "id": core["id"],
         "object": "thread.message",
@@ -142,11 +154,7 @@ def message(core: JSON, override: list[JSON] | None = None) -> JSON:
         "thread_id": _text(core.get("thread_id")),
         "assistant_id": core.get("assistant_id"),
         "run_id": core.get("run_id"),
-        "file_ids": [
-            attachment["file_id"]
-            for attachment in core.get("attachments") or ()
-            if isinstance(attachment, dict) and isinstance(attachment.get("file_id"), str)
-        ],
+        "file_ids": list(file_ids),
     }
 
 
@@ -301,8 +309,37 @@ def core_assistant_params(body: Mapping[str, Any]) -> JSON:
     return params
 
 
-def core_message_params(wire: Any) -> Any:
-    """An AppBuilder message (``content`` a string, ``file_ids``) as the core's create body."""
+def checked_file_ids(value: Any, param: str) -> list[str] | None:
+    """A message's ``file_ids`` checked (``None`` when absent or null); a 400 naming ``param``."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ApiError(
+            400,
+            f"Invalid type for '{param}': expected an array of strings.",
+            param=param,
+            code="invalid_type",
+        )
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ApiError(
+                400,
+                f"Invalid type for '{param}[{index}]': expected a string.",
+                param=f"{param}[{index}]",
+                code="invalid_type",
+            )
+    return list(value)
+
+
+def core_message_params(wire: Any, where: str = "") -> Any:
+    """An AppBuilder message (``content`` a string, ``file_ids``) as the core's create body;
+    ``where`` is the message's place in the request, for errors."""
     if not isinstance(wire, dict):
         return wire  # the core names the bad item
-    return {"role": wire.get("role", "user"), "content": wire.get("content", "")}
+    params: JSON = {"role": wire.get("role", "user"), "content": wire.get("content", "")}
+    ids = checked_file_ids(wire.get("file_ids"), f"{where}.file_ids" if where else "file_ids")
+    if ids:
+        # For no tool: a file_search attachment would give the thread a vector store (and
+        # code_interpreter, files), which AppBuilder has not and messages.update cannot undo.
+        params["attachments"] = [{"file_id": file_id, "tools": []} for file_id in ids]
+    return params

@@ -22,6 +22,8 @@ class DialectState:
     """``thought_instructions``, ``chat_instructions`` and ``file_ids`` by assistant id."""
     message_content: dict[str, list[JSON]] = field(default_factory=dict)
     """Content replaced by ``messages.update`` (the core only modifies metadata)."""
+    message_file_ids: dict[str, list[str]] = field(default_factory=dict)
+    """``file_ids`` replaced by ``messages.update`` (the core keeps the attachments)."""
     waiting: dict[str, Handoff] = field(default_factory=dict)
     """Open streams waiting at ``requires_action``, by run id."""
     file_purpose: dict[str, str] = field(default_factory=dict)
