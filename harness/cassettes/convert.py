@@ -23,6 +23,7 @@ import yaml
 from harness import lifecycle
 from harness.cassettes import Cassette, Interaction, Request
 from harness.cassettes._wires import on_assistants_wire
+from harness.errors import CassetteError
 from harness.surfaces import operation_of
 
 __all__ = ["RecordedRun", "convert_cassette", "recorded_runs", "scenario_document"]
@@ -74,7 +75,9 @@ def recorded_runs(interactions: Iterable[Interaction]) -> list[RecordedRun]:
     """Every run of a recording, with what the client was shown of it, in order."""
     runs: dict[str, RecordedRun] = {}
 
-    def observe(obj: JSON, streamed: bool) -> RecordedRun:
+    def observe(obj: JSON, streamed: bool) -> RecordedRun | None:
+        if not (isinstance(obj.get("id"), str) and isinstance(obj.get("status"), str)):
+            return None  # not a run the client could follow
         run = runs.get(obj["id"])
         if run is None:
             run = runs[obj["id"]] = RecordedRun(obj["id"], obj.get("assistant_id", ""), streamed)
@@ -137,8 +140,8 @@ def _read_stream(
             and "step" not in event
             and event != "thread.run.created"
         ):
-            run = observe(data, True)
-            if pending:
+            run = observe(data, True) if isinstance(data, dict) else None
+            if run is not None and pending:
                 run.activity[len(run.statuses) - 1] = pending
                 pending = []
         elif event == "thread.message.created":
@@ -405,6 +408,7 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
     recorded = len(cassette.interactions)
     cassette = Cassette(on_assistants_wire(cassette.interactions), cassette.path)
     runs = recorded_runs(cassette.interactions)
+    _refuse_unknown_statuses(cassette, runs)
     document: JSON = {
         "name": name,
         "description": f"Converted from a recording with {len(runs)} run(s) and "
@@ -435,6 +439,18 @@ def scenario_document(cassette: Cassette, *, name: str) -> JSON:
             " 'completed' was added."
         )
     return document
+
+
+def _refuse_unknown_statuses(cassette: Cassette, runs: list[RecordedRun]) -> None:
+    """A status outside the lifecycle (AppBuilder's is a free string) cannot be scripted."""
+    for run in runs:
+        unknown = [status for status in run.statuses if status not in lifecycle.TRANSITIONS]
+        if unknown:
+            raise CassetteError(
+                f"{cassette.path or 'the recording'}: run {run.id!r} shows status "
+                f"{unknown[0]!r}, which the run lifecycle does not have "
+                f"({', '.join(lifecycle.TRANSITIONS)}); a scenario cannot play it"
+            )
 
 
 def convert_cassette(cassette: Cassette, *, name: str, header: str = "") -> str:

@@ -11,6 +11,7 @@ fake's OpenAI ``/v1``, say).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -198,15 +199,17 @@ def redrive(
     driver = _Driver(http, base_url, api_key)
     exchanges: list[DrivenExchange] = []
     started: dict[int, Future[DrivenExchange]] = {}
+    plan = _StreamsAhead(sends)
     try:
         for index, item in enumerate(sends):
             if index in started:
                 exchanges.append(started.pop(index).result())
-                continue
-            for later, needed in _streams_needed_by(sends, index, driver.shown):
-                if later not in started:
-                    started[later] = driver.ahead(sends[later], needed)
-            exchanges.append(driver.send(item))
+            else:
+                for later, needed in plan.needed_by(index, driver.shown):
+                    if later not in started:
+                        started[later] = driver.ahead(sends[later], needed)
+                exchanges.append(driver.send(item))
+            plan.passed(index)
         for future in started.values():
             future.result()
     finally:
@@ -242,31 +245,42 @@ def _named_ids(text: str) -> set[str]:
     return {found for found in _ID.findall(text) if len(found) >= _SHORTEST_ID}
 
 
-def _streams_needed_by(
-    sends: list[_Send], index: int, known: set[str]
-) -> list[tuple[int, set[str]]]:
-    """The later streams that show ids request ``index`` names and nothing before it showed."""
-    item = sends[index]
-    text = item.target + (item.body if isinstance(item.body, str) else "")
-    named = _named_ids(text) - known
-    if not named:
-        return []
-    shown_before = {
-        found
-        for earlier in sends[:index]
-        for found in _ID.findall(earlier.interaction.response.text)
-    }
-    named -= shown_before
-    needed: list[tuple[int, set[str]]] = []
-    for later in range(index + 1, len(sends)):
-        if not named:
-            break
-        if sends[later].streamed:
-            shown = named & set(_ID.findall(sends[later].interaction.response.text))
+@dataclass
+class _StreamsAhead:
+    """Which later-recorded streams must be open before each request goes (see :func:`redrive`).
+
+    Each recorded answer's ids are read once, so planning costs the same per request however
+    long the recording.
+    """
+
+    sends: list[_Send]
+    shown_by: list[set[str]] = field(init=False)
+    streams: list[int] = field(init=False)
+    shown_before: set[str] = field(default_factory=set)
+    """Ids the recorded answers before the current request showed."""
+
+    def __post_init__(self) -> None:
+        self.shown_by = [_named_ids(send.interaction.response.text) for send in self.sends]
+        self.streams = [index for index, send in enumerate(self.sends) if send.streamed]
+
+    def needed_by(self, index: int, known: set[str]) -> list[tuple[int, set[str]]]:
+        """The later streams showing ids request ``index`` names and nothing before showed."""
+        item = self.sends[index]
+        text = item.target + (item.body if isinstance(item.body, str) else "")
+        named = _named_ids(text) - known - self.shown_before
+        needed: list[tuple[int, set[str]]] = []
+        for later in self.streams[bisect.bisect_right(self.streams, index) :]:
+            if not named:
+                break
+            shown = named & self.shown_by[later]
             if shown:
                 needed.append((later, shown))
                 named -= shown
-    return needed
+        return needed
+
+    def passed(self, index: int) -> None:
+        """Request ``index`` has gone: what its recorded answer showed is known from now on."""
+        self.shown_before |= self.shown_by[index]
 
 
 def story_of(answers: Iterable[tuple[Any, list[tuple[str, Any]]]]) -> Story:

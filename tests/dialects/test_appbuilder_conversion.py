@@ -11,18 +11,24 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 appbuilder = pytest.importorskip("appbuilder")
 from appbuilder.core.assistant.type import thread_type  # noqa: E402
 
 from harness import AssistantsAPI, FakeServer  # noqa: E402
-from harness.cassettes import load_cassette, recording_proxy_app  # noqa: E402
+from harness.cassettes import Cassette, load_cassette, recording_proxy_app  # noqa: E402
+from harness.cassettes._wires import as_interaction  # noqa: E402
+from harness.cassettes.convert import convert_cassette  # noqa: E402
 from harness.cassettes.verify import compare_with_recording  # noqa: E402
 from harness.cli import main  # noqa: E402
+from harness.dialects.appbuilder._operations import OPERATIONS  # noqa: E402
 from harness.dialects.appbuilder.recorded import read_exchanges  # noqa: E402
 from harness.dialects.exchange import RecordedExchange  # noqa: E402
 from harness.dialects.recorded import DIALECT_SURFACES, RECORDING_READERS  # noqa: E402
-from harness.scenario import load_scenario  # noqa: E402
+from harness.errors import CassetteError  # noqa: E402
+from harness.scenario import load_scenario, parse_scenario  # noqa: E402
 from harness.server.runner import AppServer  # noqa: E402
 from tests.conftest import TEST_CONFIG  # noqa: E402
 
@@ -361,3 +367,112 @@ def test_answers_about_a_streamed_run_are_left_to_its_stream() -> None:
         "thread.run.queued",
         "thread.run.cancelled",
     ]
+
+
+_KEYS = st.sampled_from(
+    [
+        "id",
+        "status",
+        "thread_id",
+        "run_id",
+        "assistant_id",
+        "final_answer",
+        "message",
+        "message_id",
+        "content",
+        "required_action",
+        "submit_tool_outputs",
+        "tool_calls",
+        "function",
+        "name",
+        "data",
+        "thread",
+        "messages",
+        "tool_output",
+        "details",
+        "run_object",
+        "event_type",
+        "last_error",
+        "type",
+        "text",
+        "value",
+        "stream",
+        "file_ids",
+        "tools",
+        "tool_outputs",
+        "is_end",
+        "metadata",
+        "role",
+        "object",
+        "deleted",
+        "created_at",
+    ]
+)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=4)
+    | st.sampled_from(["queued", "requires_action", "completed", "weird", "run_1", "thread_1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=20,
+)
+_EXCHANGES = st.lists(
+    st.builds(
+        RecordedExchange,
+        st.just("POST"),
+        st.sampled_from(sorted(OPERATIONS)),
+        _JSON,
+        st.sampled_from([200, 400, 404]),
+        _JSON,
+        st.none()
+        | st.lists(
+            st.tuples(st.sampled_from(["status", "message", "ping"]), _JSON), max_size=4
+        ).map(tuple),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EXCHANGES)
+def test_any_recorded_answers_read_and_convert_or_are_refused_by_name(
+    exchanges: list[RecordedExchange],
+) -> None:
+    told = read_exchanges(exchanges)
+    assert len(told) == len(exchanges)
+    interactions = [as_interaction(exchange) for group in told for exchange in group]
+    refusal = ""
+    try:
+        text = convert_cassette(Cassette(interactions), name="fuzzed")
+    except CassetteError as error:
+        refusal = str(error)
+    else:
+        parse_scenario(text, source="fuzzed")  # what converts is a scenario the loader accepts
+    assert not refusal or "which the run lifecycle does not have" in refusal
+
+
+def test_a_status_outside_the_lifecycle_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cassettes import Interaction, Request, Response, save_cassette
+
+    request = json.dumps({"thread_id": "thread_1", "run_id": "run_1"})
+    answer = json.dumps(_run(status="weird", object="thread.run"))
+    cassette = tmp_path / "weird.yaml"
+    save_cassette(
+        Cassette(
+            [
+                Interaction(
+                    Request("POST", "http://gateway/v2/threads/runs/query", {}, request),
+                    Response(200, "OK", {"Content-Type": "application/json"}, answer),
+                )
+            ]
+        ),
+        cassette,
+    )
+    scenario = tmp_path / "weird-scenario.yaml"
+    assert main(["convert", str(cassette), "-o", str(scenario)]) == 1
+    error = capsys.readouterr().err
+    assert "run 'run_1' shows status 'weird', which the run lifecycle does not have" in error
+    assert not scenario.exists()

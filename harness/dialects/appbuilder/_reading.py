@@ -42,6 +42,10 @@ def _str(body: Any, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 # -- objects ---------------------------------------------------------------------------------
 
 
@@ -77,7 +81,7 @@ def _content(blocks: Any) -> list[JSON]:
             "type": "text",
             "text": {"value": _str(block.get("text"), "value"), "annotations": []},
         }
-        for block in (blocks if isinstance(blocks, list) else ())
+        for block in _list(blocks)
         if isinstance(block, dict) and block.get("type", "text") == "text"
     ]
 
@@ -95,7 +99,7 @@ def message(wire: JSON, *, status: str = "completed") -> JSON:
         "run_id": wire.get("run_id") or None,
         "attachments": [
             {"file_id": file_id, "tools": [{"type": "file_search"}]}
-            for file_id in wire.get("file_ids") or ()
+            for file_id in _list(wire.get("file_ids"))
             if isinstance(file_id, str)
         ],
         "metadata": {},
@@ -112,7 +116,7 @@ def tool_calls(calls: Any) -> list[JSON]:
                 "arguments": _str(call.get("function"), "arguments") or "{}",
             },
         }
-        for call in (calls if isinstance(calls, list) else ())
+        for call in _list(calls)
         if isinstance(call, dict)
     ]
 
@@ -174,10 +178,26 @@ def file(wire: JSON) -> JSON:
     }
 
 
+def error(wire: Any) -> JSON:
+    """An error answer as OpenAI's envelope (AppBuilder's has the same four strings)."""
+    found = wire.get("error") if isinstance(wire, dict) else None
+    return {
+        "error": {key: _str(found, key) or None for key in ("message", "type", "param", "code")}
+    }
+
+
+def deleted(wire: JSON) -> JSON:
+    return {
+        "id": _str(wire, "id"),
+        "object": _str(wire, "object"),
+        "deleted": bool(wire.get("deleted")),
+    }
+
+
 def listing(wire: JSON, item: Any) -> JSON:
     return {
         "object": "list",
-        "data": [item(entry) for entry in wire.get("data") or () if isinstance(entry, dict)],
+        "data": [item(entry) for entry in _list(wire.get("data")) if isinstance(entry, dict)],
         "first_id": wire.get("first_id") or None,
         "last_id": wire.get("last_id") or None,
         "has_more": bool(wire.get("has_more")),
@@ -294,6 +314,18 @@ def _told(
     return RecordedExchange(method, path, request, exchange.status, response)
 
 
+def _message_request(wire: Any) -> JSON:
+    """A message create body (``role``, ``content``) as the core's; it is only read, so what
+    the live dialect would refuse is kept as far as it reads."""
+    return {"role": _str(wire, "role") or "user", "content": _str(wire, "content")}
+
+
+def _messages(holder: Any) -> list[JSON]:
+    """The messages of a thread body, as the core's message create bodies."""
+    messages = holder.get("messages") if isinstance(holder, dict) else None
+    return [_message_request(m) for m in messages] if isinstance(messages, list) else []
+
+
 def _run_request(body: Any) -> tuple[str, JSON]:
     """The Assistants path and body of a ``/v2/threads/runs`` request."""
     body = body if isinstance(body, dict) else {}
@@ -306,8 +338,7 @@ def _run_request(body: Any) -> tuple[str, JSON]:
         return path, {"tool_outputs": outputs, **stream}
     if thread_id:
         return f"/threads/{thread_id}/runs", {"assistant_id": assistant_id, **stream}
-    messages = (body.get("thread") or {}).get("messages") or []
-    thread_body = {"messages": [shapes.core_message_params(m) for m in messages]}
+    thread_body = {"messages": _messages(body.get("thread"))}
     return "/threads/runs", {"assistant_id": assistant_id, "thread": thread_body, **stream}
 
 
@@ -322,7 +353,7 @@ def _read_one(exchange: RecordedExchange, streamed_runs: set[str]) -> list[Recor
             told = _StreamReader().read(exchange.events)
             return [RecordedExchange("POST", target, request, exchange.status, None, told)]
         if not ok or answer is None:
-            return [_told(exchange, "POST", target, request, exchange.response)]
+            return [_told(exchange, "POST", target, request, error(exchange.response))]
         run_obj = run(answer)
         if run_obj["id"] in streamed_runs:
             return [_told(exchange, "POST", target, request, None)]
@@ -338,7 +369,7 @@ def _read_one(exchange: RecordedExchange, streamed_runs: set[str]) -> list[Recor
     target = target.format(**{key: _str(body, key) for key in _ID_KEYS})
     request = _request_of(path, body)
     if not ok or answer is None:
-        return [_told(exchange, method, target, request, exchange.response)]
+        return [_told(exchange, method, target, request, error(exchange.response))]
     told = read(answer)
     if told.get("object") == "thread.run" and told["id"] in streamed_runs:
         return [_told(exchange, method, target, request, None)]
@@ -351,12 +382,12 @@ _ID_KEYS = ("assistant_id", "thread_id", "message_id", "run_id", "step_id", "fil
 def _request_of(path: str, body: JSON) -> Any:
     """The Assistants request body of an AppBuilder one, where the conversion reads it."""
     if path == "/v2/threads":
-        messages = body.get("messages") or []
-        return {"messages": [shapes.core_message_params(m) for m in messages]}
+        return {"messages": _messages(body)}
     if path == "/v2/threads/messages":
-        return shapes.core_message_params(body)
+        return _message_request(body)
     if path == "/v2/threads/runs/submit_tool_outputs":
-        return {"tool_outputs": body.get("tool_outputs") or []}
+        outputs = body.get("tool_outputs")
+        return {"tool_outputs": outputs if isinstance(outputs, list) else []}
     if path in ("/v2/assistants", "/v2/assistants/update"):
         return shapes.core_assistant_params(body)
     return None
@@ -371,13 +402,13 @@ _ROUTES: dict[str, tuple[str, str, Any]] = {
     "/v2/assistants/update": ("POST", "/assistants/{assistant_id}", assistant),
     "/v2/assistants/query": ("GET", "/assistants/{assistant_id}", assistant),
     "/v2/assistants/list": ("GET", "/assistants", _listed(assistant)),
-    "/v2/assistants/delete": ("DELETE", "/assistants/{assistant_id}", dict),
+    "/v2/assistants/delete": ("DELETE", "/assistants/{assistant_id}", deleted),
     "/v2/storage/files": ("POST", "/files", file),
     "/v2/storage/files/query": ("GET", "/files/{file_id}", file),
     "/v2/threads": ("POST", "/threads", thread),
     "/v2/threads/query": ("GET", "/threads/{thread_id}", thread),
     "/v2/threads/update": ("POST", "/threads/{thread_id}", thread),
-    "/v2/threads/delete": ("DELETE", "/threads/{thread_id}", dict),
+    "/v2/threads/delete": ("DELETE", "/threads/{thread_id}", deleted),
     "/v2/threads/messages": ("POST", "/threads/{thread_id}/messages", message),
     "/v2/threads/messages/list": ("GET", "/threads/{thread_id}/messages", _listed(message)),
     "/v2/threads/messages/query": ("GET", "/threads/{thread_id}/messages/{message_id}", message),
