@@ -25,6 +25,7 @@ import httpx2
 
 from harness.cassettes import Interaction
 from harness.dialects.recorded import CASSETTE_SURFACES
+from harness.errors import CassetteError
 from harness.sse import parse_json_events
 from harness.surfaces import ASSISTANTS_WIRE, Surface, operation_of
 
@@ -118,6 +119,15 @@ class _Driver:
             self.learned.notify_all()
 
     def send(self, item: _Send) -> DrivenExchange:
+        """Send ``item`` with the ids learned so far; a broken connection is a CassetteError."""
+        try:
+            return self._send(item)
+        except httpx2.TransportError as error:
+            raise CassetteError(
+                f"re-driving {item.method} {item.target} failed: {type(error).__name__}: {error}"
+            ) from None
+
+    def _send(self, item: _Send) -> DrivenExchange:
         body = item.body
         if isinstance(body, str):
             body = self.rewrite(body).encode()
@@ -138,6 +148,15 @@ class _Driver:
         recorded_events = parse_json_events(recorded.response.text)
         events: list[tuple[str, Any]] = []
         with self.http.stream(item.method, url, content=body, headers=headers) as response:
+            if "event-stream" not in response.headers.get("content-type", ""):
+                response.read()  # an error instead of the recorded stream
+                try:
+                    live = response.json()
+                except ValueError:
+                    live = None
+                return DrivenExchange(
+                    item.method, recorded.request.path, recorded, response.status_code, live, []
+                )
             buffer = ""
             for text in response.iter_text():
                 buffer += text.replace("\r\n", "\n")

@@ -231,6 +231,30 @@ def test_verify_names_what_an_edited_scenario_changed(
     assert "Something else." in differences[0]
 
 
+def test_verify_reports_a_stream_that_never_shows_what_the_submit_needs(
+    appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "appbuilder.yaml"
+    _record(
+        appbuilder_server,
+        "builtin:tool-call-then-completed",
+        streamed_round_trip,
+        cassette,
+        monkeypatch,
+    )
+    scenario = tmp_path / "converted.yaml"
+    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
+    document = yaml.safe_load(scenario.read_text())
+    # The run now fails before its tool call: the submit recorded for it has nothing to answer.
+    failure = {"status": "failed", "last_error": {"code": "server_error", "message": "down"}}
+    document["runs"][0]["steps"] = ["queued", failure]
+    scenario.write_text(yaml.safe_dump(document))
+
+    differences = compare_with_recording(load_cassette(cassette), scenario)
+    assert differences[0].startswith("run statuses differ")
+    assert "['queued', 'failed']" in differences[0]
+
+
 def test_every_dialect_wire_has_a_reading() -> None:
     assert {surface.wire for surface in DIALECT_SURFACES} == set(RECORDING_READERS)
 

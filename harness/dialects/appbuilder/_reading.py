@@ -98,7 +98,7 @@ def message(wire: JSON, *, status: str = "completed") -> JSON:
         "assistant_id": wire.get("assistant_id") or None,
         "run_id": wire.get("run_id") or None,
         "attachments": [
-            {"file_id": file_id, "tools": [{"type": "file_search"}]}
+            {"file_id": file_id, "tools": []}
             for file_id in _list(wire.get("file_ids"))
             if isinstance(file_id, str)
         ],
