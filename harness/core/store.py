@@ -99,6 +99,10 @@ class Table(Generic[T]):
     def values(self) -> list[T]:
         return list(self._rows.values())
 
+    def ids(self) -> list[str]:
+        """Every row's id, in creation order."""
+        return list(self._rows)
+
     def where(self, predicate: Callable[[T], bool]) -> list[T]:
         return [row for row in self._rows.values() if predicate(row)]
 

@@ -13,6 +13,7 @@ import uuid
 
 from harness import schemas
 from harness.core import ApiRequest, ApiResponse, AssistantsAPI, SSEEvent, StreamBody
+from harness.dialects.appbuilder._ids import WireIds, named_ids
 from harness.dialects.appbuilder._operations import OPERATIONS, Route
 from harness.dialects.appbuilder._state import DialectState
 from harness.dialects.base import CoreCaller, json_body
@@ -45,15 +46,23 @@ class AppBuilderDialect:
 
     def __init__(self, api: AssistantsAPI) -> None:
         self.api = api
-        self._state = DialectState()
         self._core_state = api.state
+        self._state = self._fresh_state()
 
     def state(self) -> DialectState:
         """The dialect's own state, forgotten whenever the core's is (reset, new scenario)."""
         if self._core_state is not self.api.state:
             self._core_state = self.api.state
-            self._state = DialectState()
+            self._state = self._fresh_state()
         return self._state
+
+    def _fresh_state(self) -> DialectState:
+        """A state whose id table keeps the ids that exist now (seeds) and that the scenario
+        names: a client given such an id sees that id."""
+        store = self.api.state.store
+        existing = (row_id for table in store.tables() for row_id in table.ids())
+        kept = {*existing, *named_ids(self.api.scenario)}
+        return DialectState(ids=WireIds(kept))
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         request_id = request.header(_REQUEST_ID) or str(uuid.uuid4())
@@ -69,13 +78,23 @@ class AppBuilderDialect:
                     code="method_not_allowed",
                     headers={"Allow": "POST"},
                 )
-            body = _upload_body(request) if route.upload else json_body(request)
-            result = route.operation(self.state(), caller, body)
+            state = self.state()
+            body = (
+                _upload_body(request)
+                if route.upload
+                else state.ids.to_core(json_body(request), self.api.state.store)
+            )
+            result = route.operation(state, caller, body)
             response = result if isinstance(result, ApiResponse) else ApiResponse(200, result)
+            _ids_to_wire(response, state, self.api)
             if self.api.config.validate_responses:
                 _validate(response, route)
         except ApiError as error:
-            response = ApiResponse(error.status, error_body(error), dict(error.headers))
+            body = error_body(error)
+            body["error"]["message"] = self.state().ids.text_to_wire(
+                body["error"]["message"], self.api.state.store
+            )
+            response = ApiResponse(error.status, body, dict(error.headers))
             if self.api.config.validate_responses:
                 schemas.validate("appbuilder.error", response.body)
         except Exception as error:  # a bug of ours: answered like any server error, and logged
@@ -84,6 +103,14 @@ class AppBuilderDialect:
             response = ApiResponse(500, error_body(failure))
         response.headers["X-Appbuilder-Request-Id"] = request_id
         return caller.finish(response)
+
+
+def _ids_to_wire(response: ApiResponse, state: DialectState, api: AssistantsAPI) -> None:
+    store = api.state.store
+    if response.stream is not None:
+        response.stream = state.ids.stream_to_wire(response.stream, store)
+    elif isinstance(response.body, dict | list):
+        response.body = state.ids.to_wire(response.body, store)
 
 
 def _validate(response: ApiResponse, route: Route) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.dialects.appbuilder import _shapes as shapes
+from harness.dialects.appbuilder._ids import WireIds
 
 if TYPE_CHECKING:
     from harness.dialects.appbuilder._stream import Handoff
@@ -28,6 +29,8 @@ class DialectState:
     """Open streams waiting at ``requires_action``, by run id."""
     file_purpose: dict[str, str] = field(default_factory=dict)
     """The purpose each upload was given (the core stores them as ``user_data``)."""
+    ids: WireIds = field(default_factory=WireIds)
+    """The core's ids in AppBuilder's forms, both ways."""
     expired_at: dict[str, int] = field(default_factory=dict)
     """When each expired run was first seen expired (the core keeps no such time)."""
 
