@@ -18,7 +18,7 @@ Two things are AppBuilder's own:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,16 +342,17 @@ def _run_request(body: Any) -> tuple[str, JSON]:
     return "/threads/runs", {"assistant_id": assistant_id, "thread": thread_body, **stream}
 
 
-def _read_one(exchange: RecordedExchange, streamed_runs: set[str]) -> list[RecordedExchange]:
+def _read_one(
+    exchange: RecordedExchange, stream: _StreamReading | None, streamed_runs: set[str]
+) -> list[RecordedExchange]:
     body = exchange.request if isinstance(exchange.request, dict) else {}
     answer = exchange.response if isinstance(exchange.response, dict) else None
     ok = exchange.status == 200 and answer is not None
     path = exchange.path
     if path == "/v2/threads/runs":
         target, request = _run_request(body)
-        if exchange.events is not None:
-            told = _StreamReader().read(exchange.events)
-            return [RecordedExchange("POST", target, request, exchange.status, None, told)]
+        if stream is not None:
+            return [RecordedExchange("POST", target, request, exchange.status, None, stream.events)]
         if not ok or answer is None:
             return [_told(exchange, "POST", target, request, error(exchange.response))]
         run_obj = run(answer)
@@ -363,9 +364,9 @@ def _read_one(exchange: RecordedExchange, streamed_runs: set[str]) -> list[Recor
             return [told_run]
         retrieval = f"/threads/{reply['thread_id']}/messages/{reply['id']}"
         return [told_run, RecordedExchange("GET", retrieval, None, 200, reply)]
-    method, target, read = _ROUTES.get(path, ("", "", None))
-    if read is None:
+    if path not in _ROUTES:
         return []
+    method, target, read = _ROUTES[path]
     target = target.format(**{key: _str(body, key) for key in _ID_KEYS})
     request = _request_of(path, body)
     if not ok or answer is None:
@@ -393,11 +394,14 @@ def _request_of(path: str, body: JSON) -> Any:
     return None
 
 
-def _listed(item: Any) -> Any:
+Reading = Callable[[JSON], JSON]
+
+
+def _listed(item: Reading) -> Reading:
     return lambda wire: listing(wire, item)
 
 
-_ROUTES: dict[str, tuple[str, str, Any]] = {
+_ROUTES: dict[str, tuple[str, str, Reading]] = {
     "/v2/assistants": ("POST", "/assistants", assistant),
     "/v2/assistants/update": ("POST", "/assistants/{assistant_id}", assistant),
     "/v2/assistants/query": ("GET", "/assistants/{assistant_id}", assistant),
@@ -427,19 +431,21 @@ it stands for (ids from the request body) and the reading of its answer. Steps, 
 contents tell nothing a scenario keeps."""
 
 
-def _streamed_runs(exchanges: Sequence[RecordedExchange]) -> set[str]:
-    """Ids of the runs a stream created (``run_begin``)."""
-    created: set[str] = set()
-    for exchange in exchanges:
-        if exchange.path == "/v2/threads/runs" and exchange.events is not None:
-            reader = _StreamReader()
-            reader.read(exchange.events)
-            if reader.created_run:
-                created.add(reader.created_run)
-    return created
+@dataclass(frozen=True)
+class _StreamReading:
+    events: tuple[tuple[str, Any], ...]
+    created_run: str | None
 
 
 def read_exchanges(exchanges: Sequence[RecordedExchange]) -> list[list[RecordedExchange]]:
     """A recording's AppBuilder exchanges, each told as its Assistants exchanges (aligned)."""
-    streamed = _streamed_runs(exchanges)
-    return [_read_one(exchange, streamed) for exchange in exchanges]
+    streams: dict[int, _StreamReading] = {}
+    for index, exchange in enumerate(exchanges):
+        if exchange.path == "/v2/threads/runs" and exchange.events is not None:
+            reader = _StreamReader()
+            streams[index] = _StreamReading(reader.read(exchange.events), reader.created_run)
+    streamed = {found.created_run for found in streams.values() if found.created_run}
+    return [
+        _read_one(exchange, streams.get(index), streamed)
+        for index, exchange in enumerate(exchanges)
+    ]
