@@ -37,9 +37,10 @@ SECRET_HEADERS: Final = frozenset(
 """Headers whose whole value is replaced (the header itself stays, to keep the shape)."""
 
 SECRET_HEADER_PATTERN: Final = re.compile(
-    r"^x-(?:[a-z0-9]+-)*(?:api-)?(?:key|token|secret)$", re.IGNORECASE
+    r"^x-(?:[a-z0-9]+-)*(?:(?:api-)?(?:key|token|secret)|authorization)$", re.IGNORECASE
 )
-"""More headers blanked by their name's shape: ``x-goog-api-key``, ``x-acme-token``…"""
+"""More headers blanked by their name's shape: ``x-goog-api-key``, ``x-acme-token``,
+``x-appbuilder-authorization`` (appbuilder-sdk's copy of its bearer token)…"""
 
 SECRET_FIELDS: Final = (
     "organization",

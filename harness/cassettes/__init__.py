@@ -9,8 +9,9 @@ organisation/project ids and cookies, and replaced atomically.
   recorded answers, then the last one sticks).
 * :func:`replay_app`: an aiohttp app replaying a cassette over HTTP.
 * :func:`recording_proxy_app`: an aiohttp reverse proxy recording a cassette.
-* :func:`use_cassette`: in-process record/replay of httpx and httpx2 clients (openai 1.x-3.x),
-  through the same Replayer and the same crash-safe appender.
+* :func:`use_cassette`: in-process record/replay of httpx and httpx2 clients (openai 1.x-3.x)
+  and requests clients (appbuilder-sdk, azure-core), through the same Replayer and the same
+  crash-safe appender.
 
 Public submodules for the tools built on cassettes (imported on demand, not from here):
 

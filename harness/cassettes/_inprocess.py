@@ -1,35 +1,27 @@
-"""Record and replay in-process HTTP traffic of ``httpx`` and ``httpx2`` clients (every openai).
+"""Record and replay the in-process HTTP traffic of httpx, httpx2 and requests clients.
 
-openai 1.x and 2.x send through ``httpx``, 3.x through ``httpx2``. Inside :func:`use_cassette`
-both libraries' ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request``
-are patched (whichever library is installed), so every client in the process is covered. The
-patch answers from the same :class:`~harness.cassettes.Replayer` as the HTTP replay server (one
-matching engine, one dict lookup per request) and records through the same
-:class:`~harness.cassettes._appender.CassetteAppender` as the recording proxy. vcrpy is not
+Inside :func:`use_cassette` the libraries' transports are patched, whichever are installed:
+``httpx`` and ``httpx2`` (every openai major; :mod:`._inprocess_httpx`) and ``requests``
+(appbuilder-sdk, azure-core's ``RequestsTransport``; :mod:`._inprocess_requests`). Every patch
+answers from one :class:`CassetteSession`: the same :class:`~harness.cassettes.Replayer` as the
+HTTP replay server (one matching engine, one dict lookup per request), recording through the
+same :class:`~harness.cassettes._appender.CassetteAppender` as the recording proxy. vcrpy is not
 involved; files remain vcrpy's format.
-
-A miss does not raise inside the transport, where every openai major would retry and wrap it
-into ``APIConnectionError``: the transport answers 404 (``x-should-retry: false``) with a
-response whose ``raise_for_status()`` raises the :class:`CassetteMiss`. openai's clients call
-``raise_for_status()`` outside their retry-and-wrap block in 1.x, 2.x and 3.x, so the miss
-reaches the test at once and unwrapped; other clients see the 404 and its explanation.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import json
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Literal
-from unittest import mock
+from typing import Literal
 
 from harness.cassettes._appender import CassetteAppender
+from harness.cassettes._inprocess_httpx import patch_httpx
+from harness.cassettes._inprocess_requests import patch_requests
 from harness.cassettes._matching import DEFAULT_MATCHERS, Matcher
 from harness.cassettes._model import Cassette, Interaction, Request, Response
-from harness.cassettes._replay_server import replay_headers
 from harness.cassettes._replayer import CassetteMiss, Replayer
 from harness.cassettes._scrub import DEFAULT_SCRUBBER, Scrubber
 from harness.cassettes._vcr_format import load_cassette, save_cassette
@@ -42,8 +34,6 @@ RECORD_MODES: tuple[RecordMode, ...] = ("none", "once", "new_episodes", "all", "
 """``none`` replays only; ``once`` records when the file is missing, else replays;
 ``new_episodes`` replays what matches and records the rest; ``all`` records everything and
 keeps the old interactions; ``rewrite`` records everything into a new cassette."""
-
-LIBRARIES = ("httpx", "httpx2")
 
 
 class CassetteSession:
@@ -75,6 +65,7 @@ class CassetteSession:
         self.new: list[Interaction] = []
         self._scrubber = scrubber
         self._appender: CassetteAppender | None = None
+        self._lock = threading.Lock()  # requests' streams end, and are recorded, in any thread
         self._as_json = path.suffix.lower() == ".json"
 
     def __len__(self) -> int:
@@ -98,14 +89,15 @@ class CassetteSession:
 
     def record(self, interaction: Interaction) -> None:
         """Keep a live interaction (appended to the file at once, JSON at the end)."""
-        self.new.append(interaction)
-        if self._as_json:
-            return
-        if self._appender is None:
-            self._appender = CassetteAppender(
-                self.path, scrubber=self._scrubber, fresh=self.record_mode == "rewrite"
-            )
-        self._appender.append(interaction)
+        with self._lock:
+            self.new.append(interaction)
+            if self._as_json:
+                return
+            if self._appender is None:
+                self._appender = CassetteAppender(
+                    self.path, scrubber=self._scrubber, fresh=self.record_mode == "rewrite"
+                )
+            self._appender.append(interaction)
 
     def close(self) -> None:
         """Finish writing what was recorded."""
@@ -123,7 +115,8 @@ def use_cassette(
     scrubber: Scrubber | None = DEFAULT_SCRUBBER,
     match_on: Sequence[Matcher] = DEFAULT_MATCHERS,
 ) -> contextlib.AbstractContextManager[CassetteSession]:
-    """``with use_cassette(path) as session:``: record or replay every httpx/httpx2 request.
+    """``with use_cassette(path) as session:``: record or replay every httpx, httpx2 and
+    requests request made in the process.
 
     A request the cassette cannot answer raises :class:`CassetteMiss` (a
     :class:`~harness.errors.NoMatchingInteraction`) from the SDK call, naming the nearest
@@ -140,106 +133,10 @@ def _patched(
 ) -> Iterator[CassetteSession]:
     session = CassetteSession(path, record_mode, scrubber, match_on)
     with contextlib.ExitStack() as stack:
-        for name in LIBRARIES:
-            try:
-                library = importlib.import_module(name)
-            except ImportError:
-                continue
-            _patch(stack, library, session)
+        patch_httpx(stack, session)
+        patch_requests(stack, session)
         try:
             yield session
         finally:
             stack.close()
             session.close()
-
-
-def _patch(stack: contextlib.ExitStack, library: ModuleType, session: CassetteSession) -> None:
-    sync_send = library.HTTPTransport.handle_request
-    async_send = library.AsyncHTTPTransport.handle_async_request
-    miss_response = _miss_response_class(library)
-
-    def handle_request(transport: Any, request: Any) -> Any:
-        incoming = _request(request, request.read())
-        found = session.answer(incoming)
-        if found is None:
-            live = sync_send(transport, request)
-            live.read()
-            recorded = _response(live)
-            session.record(Interaction(incoming, recorded))
-            return _to_library(library, recorded)
-        return _answer(library, miss_response, found)
-
-    async def handle_async_request(transport: Any, request: Any) -> Any:
-        incoming = _request(request, await request.aread())
-        found = session.answer(incoming)
-        if found is None:
-            live = await async_send(transport, request)
-            await live.aread()
-            recorded = _response(live)
-            session.record(Interaction(incoming, recorded))
-            return _to_library(library, recorded)
-        return _answer(library, miss_response, found)
-
-    stack.enter_context(mock.patch.object(library.HTTPTransport, "handle_request", handle_request))
-    stack.enter_context(
-        mock.patch.object(library.AsyncHTTPTransport, "handle_async_request", handle_async_request)
-    )
-
-
-def _request(request: Any, body: bytes) -> Request:
-    return Request(request.method, str(request.url), request.headers.multi_items(), body or None)
-
-
-def _response(live: Any) -> Response:
-    """The live response as recorded: decoded body, no Content-Encoding, true length."""
-    content: bytes = live.content
-    headers = [
-        (name, str(len(content)) if name.lower() == "content-length" else value)
-        for name, value in live.headers.multi_items()
-        if name.lower() != "content-encoding"
-    ]
-    return Response(live.status_code, live.reason_phrase or "", headers, content)
-
-
-def _to_library(library: ModuleType, response: Response) -> Any:
-    headers = list(replay_headers(response.headers).items())
-    return library.Response(
-        response.status,
-        headers=headers,
-        content=response.content,
-        extensions={"reason_phrase": response.reason.encode("latin-1", "replace")},
-    )
-
-
-def _answer(library: ModuleType, miss_response: type[Any], found: Response | CassetteMiss) -> Any:
-    if isinstance(found, Response):
-        return _to_library(library, found)
-    body = _miss_envelope(str(found))
-    return miss_response(
-        found,
-        404,
-        headers=[("content-type", "application/json"), ("x-should-retry", "false")],
-        content=body,
-    )
-
-
-def _miss_envelope(message: str) -> bytes:
-    error = {"message": message, "type": "invalid_request_error", "param": None}
-    return json.dumps({"error": {**error, "code": "cassette_miss"}}).encode()
-
-
-def _miss_response_class(library: ModuleType) -> type[Any]:
-    """``library.Response`` whose ``raise_for_status()`` raises the miss."""
-
-    def __init__(self: Any, miss: CassetteMiss, *args: Any, **kwargs: Any) -> None:
-        library.Response.__init__(self, *args, **kwargs)
-        self.miss = miss
-
-    def raise_for_status(self: Any) -> Any:
-        raise self.miss
-
-    return type(
-        "CassetteMissResponse",
-        (library.Response,),
-        {"__init__": __init__, "raise_for_status": raise_for_status},
-    )

@@ -125,3 +125,61 @@ def test_a_bad_upstream_url_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider", "--harness-upstream=ftp://x")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*harness setting 'upstream' must be an http(s) base URL*"])
+
+
+APPBUILDER_TEST = """
+import appbuilder
+import pytest
+from appbuilder.core.assistant.type import thread_type
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The weather in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+@pytest.mark.harness_cassette
+@pytest.mark.harness_scenario("builtin:tool-call-then-completed")
+def test_tool_round_trip(harness_env, harness_server):
+    assistant = appbuilder.assistant.assistants.create(
+        name="w", description="", instructions="x", tools=[WEATHER]
+    )
+    thread = appbuilder.assistant.threads.create(
+        messages=[thread_type.AssistantMessage(content="weather?")]
+    )
+    runs = appbuilder.assistant.threads.runs
+    first = runs.run(thread_id=thread.id, assistant_id=assistant.id)
+    call = first.required_action.submit_tool_outputs.tool_calls[0]
+    second = runs.run(
+        thread_id=thread.id,
+        assistant_id=assistant.id,
+        tool_output=thread_type.ToolOutput(tool_call_id=call.id, output="18", run_id=first.id),
+    )
+    print("STATUSES", first.status, second.status, call.function.name)
+    print("ANSWER", second.final_answer.message.content[0].text.value)
+    print("SERVER-REQUESTS", len(harness_server.requests))
+"""
+
+
+def test_an_appbuilder_sdk_flow_records_once_then_replays(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("appbuilder")  # imported out here, before pytester's in-process runs
+    pytester.makepyfile(test_appbuilder=APPBUILDER_TEST)
+    recorded = pytester.runpytest("-p", "no:cacheprovider", "--harness-record-mode=once", "-s")
+    recorded.assert_outcomes(passed=1)
+    recorded.stdout.fnmatch_lines(["*STATUSES requires_action completed get_weather*"])
+    answer = [line for line in recorded.outlines if line.startswith("ANSWER")]
+    assert [line for line in recorded.outlines if "SERVER-REQUESTS 0" in line] == []
+    cassette = pytester.path / "cassettes" / "test_appbuilder" / "test_tool_round_trip.yaml"
+    text = cassette.read_text()
+    assert len(text.split("- request:")) == 5  # assistant, thread, the two runs
+    assert "sk-harness-test" not in text  # both Authorization headers are scrubbed
+
+    replayed = pytester.runpytest("-p", "no:cacheprovider", "-s")
+    replayed.assert_outcomes(passed=1)
+    replayed.stdout.fnmatch_lines(["*STATUSES requires_action completed get_weather*"])
+    assert [line for line in replayed.outlines if line.startswith("ANSWER")] == answer
+    replayed.stdout.fnmatch_lines(["*SERVER-REQUESTS 0*"])  # the cassette answered
