@@ -27,23 +27,11 @@ from harness.cassettes import (  # noqa: E402
 )
 from harness.errors import NoMatchingInteraction  # noqa: E402
 from harness.scenario import load_scenario  # noqa: E402
+from tests.appbuilder_flows import assistant_and_thread  # noqa: E402
 from tests.conftest import TEST_CONFIG  # noqa: E402
 
 # Matches none of the scrubber's text patterns: only the header rules can keep it off disk.
 TOKEN = "appbuilder-DoNotWriteMe-7f3a9c"
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
 
 
 @pytest.fixture
@@ -68,18 +56,8 @@ def _gone(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GATEWAY_URL", _closed_port_url())
 
 
-def _assistant_and_thread() -> tuple[str, str]:
-    assistant = appbuilder.assistant.assistants.create(
-        name="weather", description="", instructions="x", tools=[WEATHER_TOOL]
-    )
-    thread = appbuilder.assistant.threads.create(
-        messages=[thread_type.AssistantMessage(content="北京天气？")]
-    )
-    return assistant.id, thread.id
-
-
 def _polled_round_trip() -> dict[str, Any]:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     call = first.required_action.submit_tool_outputs.tool_calls[0]
@@ -98,7 +76,7 @@ def _polled_round_trip() -> dict[str, Any]:
 
 def _streamed_round_trip() -> tuple[list[dict[str, Any]], list[str]]:
     """stream_run; at the tool call, submit on a second connection while the stream waits."""
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     seen: list[Any] = []
     submitted: list[str] = []

@@ -30,35 +30,10 @@ from harness.dialects.recorded import DIALECT_SURFACES, RECORDING_READERS  # noq
 from harness.errors import CassetteError  # noqa: E402
 from harness.scenario import load_scenario, parse_scenario  # noqa: E402
 from harness.server.runner import AppServer  # noqa: E402
+from tests.appbuilder_flows import assistant_and_thread  # noqa: E402
 from tests.conftest import TEST_CONFIG  # noqa: E402
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
-
 Flow = Callable[[], Any]
-
-
-def _assistant_and_thread() -> tuple[str, str]:
-    assistant = appbuilder.assistant.assistants.create(
-        name="weather",
-        description="",
-        instructions="Answer with the weather.",
-        tools=[WEATHER_TOOL],
-    )
-    thread = appbuilder.assistant.threads.create(
-        messages=[thread_type.AssistantMessage(content="北京天气？")]
-    )
-    return assistant.id, thread.id
 
 
 def _answer(run: Any) -> str | None:
@@ -67,7 +42,7 @@ def _answer(run: Any) -> str | None:
 
 def polled_round_trip() -> Any:
     """``runs.run`` to the tool call, then ``runs.run(tool_output=...)`` to the answer."""
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     calls = [c.function.name for c in first.required_action.submit_tool_outputs.tool_calls]
@@ -81,7 +56,7 @@ def polled_round_trip() -> Any:
 
 
 def _stream(on_tool_calls: Callable[[str, str, Any], None]) -> Any:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     seen: list[Any] = []
     for event in appbuilder.assistant.threads.runs.stream_run(
         thread_id=thread_id, assistant_id=assistant_id
@@ -115,7 +90,7 @@ def cancelled_while_the_stream_waits() -> Any:
 
 
 def polled_ending() -> Any:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     run = appbuilder.assistant.threads.runs.run(thread_id=thread_id, assistant_id=assistant_id)
     return run.status, run.last_error.type if run.last_error else None, _answer(run)
 
@@ -138,6 +113,18 @@ def _play(scenario: Path, flow: Flow, monkey: Any) -> Any:
         seen = flow()
     assert api.state.journal.violations == []
     return seen
+
+
+def _converted_tool_round_trip(
+    server: FakeServer, flow: Flow, folder: Path, monkey: Any
+) -> tuple[Path, Path, Any]:
+    """A tool round trip recorded with ``flow``, converted: the cassette, the scenario file,
+    and the scenario as data."""
+    cassette = folder / "appbuilder.yaml"
+    _record(server, "builtin:tool-call-then-completed", flow, cassette, monkey)
+    scenario = folder / "converted.yaml"
+    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
+    return cassette, scenario, yaml.safe_load(scenario.read_text())
 
 
 CASES = [
@@ -178,17 +165,9 @@ def test_a_recorded_flow_converts_verifies_and_plays_the_same(
 def test_the_converted_round_trip_is_the_story_the_sdk_saw(
     appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    cassette = tmp_path / "appbuilder.yaml"
-    _record(
-        appbuilder_server,
-        "builtin:tool-call-then-completed",
-        polled_round_trip,
-        cassette,
-        monkeypatch,
+    *_, document = _converted_tool_round_trip(
+        appbuilder_server, polled_round_trip, tmp_path, monkeypatch
     )
-    scenario = tmp_path / "converted.yaml"
-    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
-    document = yaml.safe_load(scenario.read_text())
 
     (run,) = document["runs"]
     # runs.run answered at the tool call: the statuses before it are the shortest legal way.
@@ -209,17 +188,9 @@ def test_the_converted_round_trip_is_the_story_the_sdk_saw(
 def test_verify_names_what_an_edited_scenario_changed(
     appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    cassette = tmp_path / "appbuilder.yaml"
-    _record(
-        appbuilder_server,
-        "builtin:tool-call-then-completed",
-        streamed_round_trip,
-        cassette,
-        monkeypatch,
+    cassette, scenario, document = _converted_tool_round_trip(
+        appbuilder_server, streamed_round_trip, tmp_path, monkeypatch
     )
-    scenario = tmp_path / "converted.yaml"
-    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
-    document = yaml.safe_load(scenario.read_text())
     answer = document["runs"][0]["steps"][-1]["activity"][0]["message"]
     assert len(answer["chunks"]) == 3
     answer["text"], answer["chunks"] = "Something else.", ["Some", "thing ", "else."]
@@ -234,17 +205,9 @@ def test_verify_names_what_an_edited_scenario_changed(
 def test_verify_reports_a_stream_that_never_shows_what_the_submit_needs(
     appbuilder_server: FakeServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    cassette = tmp_path / "appbuilder.yaml"
-    _record(
-        appbuilder_server,
-        "builtin:tool-call-then-completed",
-        streamed_round_trip,
-        cassette,
-        monkeypatch,
+    cassette, scenario, document = _converted_tool_round_trip(
+        appbuilder_server, streamed_round_trip, tmp_path, monkeypatch
     )
-    scenario = tmp_path / "converted.yaml"
-    assert main(["convert", str(cassette), "-o", str(scenario)]) == 0
-    document = yaml.safe_load(scenario.read_text())
     # The run now fails before its tool call: the submit recorded for it has nothing to answer.
     failure = {"status": "failed", "last_error": {"code": "server_error", "message": "down"}}
     document["runs"][0]["steps"] = ["queued", failure]

@@ -15,21 +15,10 @@ from appbuilder.core.assistant.type import thread_type  # noqa: E402
 
 from harness import FakeServer  # noqa: E402
 from harness.scenario import load_scenario  # noqa: E402
+from tests.appbuilder_flows import WEATHER_TOOL  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("appbuilder_server")
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
 HEX = "[0-9a-f]{32}"
 CORE_ID = re.compile(r"\b(?:asst|thread|run|msg|step|call)_[A-Za-z0-9]{24}\b")
 

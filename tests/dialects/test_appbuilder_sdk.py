@@ -17,21 +17,9 @@ from appbuilder.core._exception import (  # noqa: E402
 from appbuilder.core.assistant.type import thread_type  # noqa: E402
 
 from harness import FakeServer  # noqa: E402
+from tests.appbuilder_flows import WEATHER_TOOL, assistant_and_thread  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("appbuilder_server")
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
 
 
 def test_seed_002_run_flow_verbatim() -> None:
@@ -163,19 +151,9 @@ def test_run_with_an_inline_thread() -> None:
     assert [m.role for m in messages.data] == ["user", "assistant"]
 
 
-def _assistant_and_thread() -> tuple[str, str]:
-    assistant = appbuilder.assistant.assistants.create(
-        name="weather", description="", instructions="x", tools=[WEATHER_TOOL]
-    )
-    thread = appbuilder.assistant.threads.create(
-        messages=[thread_type.AssistantMessage(content="北京天气？")]
-    )
-    return assistant.id, thread.id
-
-
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_non_stream_tool_round_trip_continues_the_same_run() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     assert first.status == "requires_action"
@@ -203,7 +181,7 @@ def _statuses(events: list[Any]) -> list[tuple[str, str]]:
 
 
 def test_stream_run_tells_the_run() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     events = list(
         appbuilder.assistant.threads.runs.stream_run(thread_id=thread_id, assistant_id=assistant_id)
     )
@@ -217,7 +195,7 @@ def test_stream_run_tells_the_run() -> None:
 
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_stream_round_trip_submits_on_a_second_connection_while_the_stream_waits() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     seen: list[Any] = []
     submitted: list[thread_type.RunResult] = []
@@ -246,7 +224,7 @@ def test_stream_round_trip_submits_on_a_second_connection_while_the_stream_waits
 def test_stream_run_with_handler_answers_the_tool_call() -> None:
     from appbuilder.core.assistant.threads.runs.stream_helper import AssistantEventHandler
 
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     ended: list[str] = []
 
     class Handler(AssistantEventHandler):  # type: ignore[misc]
@@ -270,7 +248,7 @@ def test_stream_run_with_handler_answers_the_tool_call() -> None:
 
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_cancel_while_the_stream_waits_for_tool_outputs() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     seen: list[Any] = []
     for event in runs.stream_run(thread_id=thread_id, assistant_id=assistant_id):
@@ -284,7 +262,7 @@ def test_cancel_while_the_stream_waits_for_tool_outputs() -> None:
 
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_cancel_a_run_waiting_for_tool_outputs() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     run = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     assert runs.cancel(run_id=run.id, thread_id=thread_id).status == "cancelling"
@@ -306,7 +284,7 @@ def test_every_ending_of_the_builtins(
     from harness.scenario import load_scenario
 
     appbuilder_server.api.load_scenario(load_scenario(scenario))
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     if streaming:
         events = list(runs.stream_run(thread_id=thread_id, assistant_id=assistant_id))
@@ -323,7 +301,7 @@ def test_every_ending_of_the_builtins(
 
 @pytest.mark.scenario("builtin:requires-action-expired")
 def test_a_tool_call_answered_too_late_expires(appbuilder_server: FakeServer) -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     run = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     assert run.status == "requires_action"
@@ -333,7 +311,7 @@ def test_a_tool_call_answered_too_late_expires(appbuilder_server: FakeServer) ->
         messages=[thread_type.AssistantMessage(content="again")]
     )
     appbuilder_server.api.load_scenario(appbuilder_server.api.scenario)
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     del other
     seen = []
     for event in runs.stream_run(thread_id=thread_id, assistant_id=assistant_id):
@@ -363,8 +341,8 @@ def test_a_wrong_token_is_unauthorized(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_concurrent_streams_do_not_block_each_other() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
-    _, other_thread = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
+    _, other_thread = assistant_and_thread()
     results: list[str] = []
 
     def stream(thread: str) -> None:
@@ -417,7 +395,7 @@ def test_file_storage_and_mounting(tmp_path: Any) -> None:
 
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_stream_run_with_tool_output_streams_the_rest_of_the_run() -> None:
-    assistant_id, thread_id = _assistant_and_thread()
+    assistant_id, thread_id = assistant_and_thread()
     runs = appbuilder.assistant.threads.runs
     first = runs.run(thread_id=thread_id, assistant_id=assistant_id)
     call = first.required_action.submit_tool_outputs.tool_calls[0]
