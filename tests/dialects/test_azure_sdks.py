@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -219,3 +220,54 @@ def test_agents_client_files_on_a_foundry_project(
     agents_client.files.delete(uploaded.id)
     with pytest.raises(ResourceNotFoundError):
         agents_client.files.get(uploaded.id)
+
+
+def _agents_round_trip(client: AgentsClient) -> tuple[list[str], str, list[str]]:
+    """A polled run to the tool call, its outputs streamed to the end: what the client saw."""
+    agent = client.create_agent(model="gpt-4o", name="w", tools=[WEATHER])
+    thread = client.threads.create()
+    client.messages.create(thread_id=thread.id, role="user", content="Paris?")
+    run = client.runs.create(thread_id=thread.id, agent_id=agent.id)
+    polled = [str(run.status)]
+    while run.status in ("queued", "in_progress"):
+        run = client.runs.get(thread_id=thread.id, run_id=run.id)
+        polled.append(str(run.status))
+    call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+    streamed: list[Any] = []
+    handler = _Collector(streamed)
+    client.runs.submit_tool_outputs_stream(
+        thread_id=thread.id,
+        run_id=run.id,
+        tool_outputs=[ToolOutput(tool_call_id=call.id, output="18")],
+        event_handler=handler,
+    )
+    handler.until_done()
+    return polled, call.function.name, streamed
+
+
+def test_agents_client_records_in_process_and_replays_without_the_server(
+    tmp_path: Path,
+) -> None:
+    """azure-core sends through requests: the in-process cassette records and replays it."""
+    from harness.cassettes import load_cassette, use_cassette
+    from harness.scenario import load_scenario
+
+    cassette = tmp_path / "agents.yaml"
+    api = AssistantsAPI(scenario=load_scenario("builtin:tool-call-then-completed"))
+    with FakeServer(api, dialect="azure", tls=True) as server:
+        assert server.tls is not None
+        endpoint, ca_bundle = f"{server.url}/api/projects/demo", str(server.tls.ca_bundle)
+        client = AgentsClient(endpoint, StaticTokenCredential(), connection_verify=ca_bundle)
+        with use_cassette(cassette, record_mode="once") as session:
+            recorded = _agents_round_trip(client)
+        assert session.new
+    assert recorded[0][-1] == "RunStatus.REQUIRES_ACTION"
+    assert (recorded[1], recorded[2][-1]) == ("get_weather", "completed")
+    assert "Bearer" not in cassette.read_text()  # the token, scrubbed before it reached disk
+    assert {i.request.path.split("/")[1] for i in load_cassette(cassette)} == {"api"}
+
+    # The server is gone: every answer comes from the cassette.
+    client = AgentsClient(endpoint, StaticTokenCredential(), connection_verify=ca_bundle)
+    with use_cassette(cassette, record_mode="none") as session:
+        assert _agents_round_trip(client) == recorded
+    assert session.misses == []
