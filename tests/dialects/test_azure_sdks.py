@@ -132,27 +132,11 @@ def test_agents_client_polls_a_run_on_a_foundry_project(agents_client: AgentsCli
 
 @pytest.mark.scenario("builtin:tool-call-then-completed")
 def test_agents_client_tool_round_trip_polling_and_streaming(agents_client: AgentsClient) -> None:
-    agent = agents_client.create_agent(model="gpt-4o", name="w", tools=[WEATHER])
-    thread = agents_client.threads.create()
-    agents_client.messages.create(thread_id=thread.id, role="user", content="Paris?")
-    run = agents_client.runs.create(thread_id=thread.id, agent_id=agent.id)
-    while run.status in ("queued", "in_progress"):
-        run = agents_client.runs.get(thread_id=thread.id, run_id=run.id)
-    assert run.status == "requires_action"
-    call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
-    assert call.function.name == "get_weather"
-    assert isinstance(json.loads(call.function.arguments)["city"], str)
-    seen: list[Any] = []
-    handler = _Collector(seen)
-    agents_client.runs.submit_tool_outputs_stream(
-        thread_id=thread.id,
-        run_id=run.id,
-        tool_outputs=[ToolOutput(tool_call_id=call.id, output="18")],
-        event_handler=handler,
-    )
-    handler.until_done()
-    assert seen[0] == "queued"
-    assert seen[-1] == "completed"
+    polled, tool, streamed = _agents_round_trip(agents_client)
+    assert polled[-1] == "RunStatus.REQUIRES_ACTION"
+    assert tool == "get_weather"
+    assert streamed[0] == "queued"
+    assert streamed[-1] == "completed"
 
 
 class _Collector(agents.models.AgentEventHandler):  # type: ignore[misc,name-defined]
@@ -233,6 +217,7 @@ def _agents_round_trip(client: AgentsClient) -> tuple[list[str], str, list[str]]
         run = client.runs.get(thread_id=thread.id, run_id=run.id)
         polled.append(str(run.status))
     call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+    assert isinstance(json.loads(call.function.arguments)["city"], str)
     streamed: list[Any] = []
     handler = _Collector(streamed)
     client.runs.submit_tool_outputs_stream(
