@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import zlib
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import TypeVar
 
 from harness.cassettes._model import Request, Response
+from harness.codings import CodingTooLarge, CorruptCoding, UnsupportedCoding, undo_codings
 from harness.errors import CassetteError
 
 __all__ = ["decode_content", "decoded"]
@@ -17,44 +14,8 @@ __all__ = ["decode_content", "decoded"]
 M = TypeVar("M", Request, Response)
 
 
-def _gunzip(data: bytes) -> bytes:
-    return zlib.decompress(data, zlib.MAX_WBITS | 16)
-
-
-def _inflate(data: bytes) -> bytes:
-    try:
-        return zlib.decompress(data)
-    except zlib.error:  # raw deflate, as some servers send it
-        return zlib.decompress(data, -zlib.MAX_WBITS)
-
-
-def _unbrotli(data: bytes) -> bytes:
-    try:
-        brotli = importlib.import_module("brotli")
-    except ImportError:
-        if _is_text(data):  # already decoded by whoever captured it (HAR, proxies)
-            raise _AlreadyDecoded from None
-        raise CassetteError(
-            "the body is brotli-compressed (Content-Encoding: br) and the 'brotli' package "
-            "is not installed; pip install brotli"
-        ) from None
-    result: bytes = brotli.decompress(data)
-    return result
-
-
-class _AlreadyDecoded(Exception):
-    """The body does not look encoded: keep it as it is."""
-
-
-_DECODERS: Mapping[str, Callable[[bytes], bytes]] = MappingProxyType(
-    {
-        "gzip": _gunzip,
-        "x-gzip": _gunzip,
-        "deflate": _inflate,
-        "br": _unbrotli,
-        "identity": lambda data: data,
-    }
-)
+_LIMIT = 1024**3
+"""Recordings are trusted files: a body may expand this far (a bound all the same)."""
 
 
 def _is_text(data: bytes) -> bool:
@@ -71,21 +32,22 @@ def decode_content(data: bytes, content_encoding: str) -> bytes:
     A body that fails to decode but is valid UTF-8 is taken as already decoded (HAR files and
     some recorders keep the header but store plain text). Unknown codings raise CassetteError.
     """
-    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-    for coding in reversed(codings):
-        decoder = _DECODERS.get(coding)
-        if decoder is None:
-            raise CassetteError(f"cannot decode Content-Encoding {coding!r}")
-        try:
-            data = decoder(data)
-        except _AlreadyDecoded:
-            continue
-        except CassetteError:
-            raise
-        except Exception as error:  # zlib.error, brotli.error, ...
-            if not _is_text(data):
-                raise CassetteError(f"cannot decode a {coding!r} body: {error}") from error
-    return data
+    try:
+        return undo_codings(data, content_encoding, limit=_LIMIT)
+    except (CorruptCoding, UnsupportedCoding) as error:
+        known = error.coding in ("br", "gzip", "x-gzip", "deflate")
+        if known and _is_text(data):  # already decoded by whoever captured it (HAR, proxies)
+            return data
+        if isinstance(error, UnsupportedCoding) and error.coding == "br":
+            raise CassetteError(
+                "the body is brotli-compressed (Content-Encoding: br) and the 'brotli' package "
+                "is not installed; pip install brotli"
+            ) from None
+        if isinstance(error, UnsupportedCoding):
+            raise CassetteError(f"cannot decode Content-Encoding {error.coding}") from None
+        raise CassetteError(f"cannot decode a {error.coding!r} body: {error.detail}") from None
+    except CodingTooLarge as error:
+        raise CassetteError(f"a {error.coding!r} body expands past {_LIMIT} bytes") from None
 
 
 def decoded(message: M) -> M:

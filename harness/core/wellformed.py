@@ -10,14 +10,13 @@ API's 400 envelope here, so nothing malformed is ever stored and no later answer
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import math
 import re
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
+from harness.codings import CodingTooLarge, CorruptCoding, UnsupportedCoding, undo_codings
 from harness.core.http import ApiRequest
 from harness.errors import ApiError
 
@@ -137,89 +136,32 @@ def _printable(text: str) -> str:
 # -- Content-Encoding -------------------------------------------------------------------------
 
 
-def _zlib(wbits: int) -> Callable[[bytes], bytes]:
-    def decode(data: bytes) -> bytes:
-        decompressor = zlib.decompressobj(wbits)
-        result = decompressor.decompress(data, MAX_BODY_BYTES + 1)
-        if len(result) > MAX_BODY_BYTES:
-            raise _TooLarge
-        if not decompressor.eof or decompressor.unused_data:
-            raise ValueError("truncated or trailing data")
-        return result
-
-    return decode
-
-
-def _inflate(data: bytes) -> bytes:
-    try:
-        return _zlib(zlib.MAX_WBITS)(data)
-    except zlib.error:  # raw deflate, as some clients send it
-        return _zlib(-zlib.MAX_WBITS)(data)
-
-
-def _unbrotli(data: bytes) -> bytes:
-    try:
-        brotli = importlib.import_module("brotli")
-    except ImportError:
-        raise _Unsupported("br (install the 'brotli' extra)") from None
-    decompressor = brotli.Decompressor()
-    result: bytes = decompressor.process(data)
-    if len(result) > MAX_BODY_BYTES:
-        raise _TooLarge
-    if not decompressor.is_finished():
-        raise ValueError("truncated data")
-    return result
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Unsupported(Exception):
-    pass
-
-
-_DECODERS: dict[str, Callable[[bytes], bytes]] = {
-    "gzip": _zlib(zlib.MAX_WBITS | 16),
-    "x-gzip": _zlib(zlib.MAX_WBITS | 16),
-    "deflate": _inflate,
-    "br": _unbrotli,
-    "identity": lambda data: data,
-}
-
-
 def decode_body(body: bytes, content_encoding: str | None) -> bytes:
     """``body`` with its ``Content-Encoding`` undone (last applied, first undone)."""
     if not content_encoding or not body:
         return body
-    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-    for coding in reversed(codings):
-        decoder = _DECODERS.get(coding)
-        try:
-            if decoder is None:
-                raise _Unsupported(repr(coding)[:60])
-            body = decoder(body)
-        except _Unsupported as error:
-            raise ApiError(
-                415,
-                f"Unsupported Content-Encoding: {error}. Send the body as identity, gzip, "
-                "deflate or br.",
-                code="unsupported_content_encoding",
-            ) from None
-        except _TooLarge:
-            raise ApiError(
-                413,
-                f"Request body too large: it expands to more than {MAX_BODY_BYTES} bytes once "
-                f"its Content-Encoding ({coding}) is undone.",
-                code="request_too_large",
-            ) from None
-        except Exception:  # zlib.error, brotli.error, truncated data
-            raise _bad(
-                f"We could not decode the body of your request: it is not valid {coding} data, "
-                f"though its Content-Encoding header says {coding}.",
-                code="invalid_content_encoding",
-            ) from None
-    return body
+    try:
+        return undo_codings(body, content_encoding, limit=MAX_BODY_BYTES)
+    except UnsupportedCoding as error:
+        raise ApiError(
+            415,
+            f"Unsupported Content-Encoding: {error}. Send the body as identity, gzip, "
+            "deflate or br.",
+            code="unsupported_content_encoding",
+        ) from None
+    except CodingTooLarge as error:
+        raise ApiError(
+            413,
+            f"Request body too large: it expands to more than {MAX_BODY_BYTES} bytes once "
+            f"its Content-Encoding ({error.coding}) is undone.",
+            code="request_too_large",
+        ) from None
+    except CorruptCoding as error:
+        raise _bad(
+            f"We could not decode the body of your request: it is not valid {error.coding} "
+            f"data, though its Content-Encoding header says {error.coding}.",
+            code="invalid_content_encoding",
+        ) from None
 
 
 def check_request(request: ApiRequest) -> ApiRequest:
