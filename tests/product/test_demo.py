@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,20 @@ def test_a_failed_demo_says_why_it_exits_1(tmp_path: Path) -> None:
     last = out.rstrip().splitlines()[-1]
     assert last.startswith("exit 1: run 1 did not end (the API answered: ")
     assert "500" in last
+
+
+def test_a_run_that_never_ends_is_reported_as_not_ending(tmp_path: Path) -> None:
+    scenario = tmp_path / "forever.yaml"
+    scenario.write_text(
+        "name: forever\nruns:\n  - steps: [queued, {status: in_progress, polls: 1000}, completed]\n"
+    )
+    status, out = _demo(str(scenario))
+    assert status == 1
+    assert re.search(r"\nrun 1 run_\w+: queued › in_progress ×500\n", out), out
+    assert out.rstrip().endswith(
+        "exit 1: run 1 did not end (still in_progress after 500 requests), "
+        "the scenario scripts 'completed'"
+    )
 
 
 @pytest.mark.parametrize("name", builtin_names())
