@@ -102,9 +102,10 @@ def _drive_one(
         if run.status != shown:
             say(f"  run {run.id}: {run.status}")
             shown = run.status
-    return RunOutcome(
-        plan, run.id, None, f"still {run.status} after {MAX_REQUESTS_PER_RUN} requests"
-    )
+    if run.status in TERMINAL_STATUSES:  # the last request's answer
+        return RunOutcome(plan, thread_id, run.id, run.status, _detail(run))
+    detail = f"still {run.status} after {MAX_REQUESTS_PER_RUN} requests"
+    return RunOutcome(plan, thread_id, run.id, None, detail)
 
 
 def _detail(run: Any) -> str:

@@ -56,6 +56,11 @@ class AppBuilderDialect:
             self._state = self._fresh_state()
         return self._state
 
+    def core_id(self, wire_id: str) -> str:
+        """The core's id behind an id this dialect showed (the journal keeps the core's)."""
+        state = self.state()
+        return str(state.ids.to_core(wire_id, self.api.state.store))
+
     def _fresh_state(self) -> DialectState:
         """A state whose id table keeps the ids that exist now (seeds) and that the scenario
         names: a client given such an id sees that id."""
