@@ -127,7 +127,7 @@ def _require_appbuilder() -> None:
         import appbuilder  # noqa: F401
     except ImportError as error:
         raise ConfigError(
-            "--dialect appbuilder needs appbuilder-sdk: pip install 'assistants-harness[dialects]'"
+            "--dialect appbuilder needs Baidu's SDK as the client: pip install appbuilder-sdk"
         ) from error
 
 

@@ -189,7 +189,7 @@ def test_without_appbuilder_sdk_the_demo_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "appbuilder", None)  # import appbuilder fails
     message = (
-        "--dialect appbuilder needs appbuilder-sdk: pip install 'assistants-harness[dialects]'"
+        "--dialect appbuilder needs Baidu's SDK as the client: pip install appbuilder-sdk"
     )
     with pytest.raises(ConfigError, match=re.escape(message)):
         run_demo("builtin:completed", dialect="appbuilder")
