@@ -188,9 +188,7 @@ def test_without_appbuilder_sdk_the_demo_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "appbuilder", None)  # import appbuilder fails
-    message = (
-        "--dialect appbuilder needs Baidu's SDK as the client: pip install appbuilder-sdk"
-    )
+    message = "--dialect appbuilder needs Baidu's SDK as the client: pip install appbuilder-sdk"
     with pytest.raises(ConfigError, match=re.escape(message)):
         run_demo("builtin:completed", dialect="appbuilder")
     assert main(["demo", "--dialect", "appbuilder"]) == 2
