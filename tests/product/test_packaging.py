@@ -141,3 +141,15 @@ def test_ci_runs_the_readmes_test_command() -> None:
     test_command = checkout[1]
     ci_lines = [line.strip() for line in (root / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly() -> None:
+    """``harness demo | head -1``: no BrokenPipeError traceback, the status a closed pipe gives."""
+    command = [sys.executable, "-m", "harness", "demo"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # the reader goes away after the first line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert "Traceback" not in errors
