@@ -147,7 +147,8 @@ def test_a_reader_that_goes_away_stops_the_command_quietly() -> None:
     """``harness demo | head -1``: no BrokenPipeError traceback, the status a closed pipe gives."""
     command = [sys.executable, "-m", "harness", "demo"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     process.stdout.readline()
     process.stdout.close()  # the reader goes away after the first line
     errors = process.stderr.read().decode()
