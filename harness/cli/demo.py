@@ -22,6 +22,7 @@ from typing import Any
 
 from harness.core import AssistantsAPI, ServerConfig
 from harness.demo import DemoPlan, RunOutcome
+from harness.demo.driver import DemoClient, drive, say_messages
 from harness.errors import ConfigError
 from harness.server.runner import FakeServer
 
@@ -136,7 +137,7 @@ def _drive_openai(
 ) -> list[RunOutcome]:
     import openai
 
-    from harness.demo import drive
+    from harness.demo.openai_client import OpenAIClient
 
     client: openai.OpenAI
     if azure:
@@ -149,38 +150,28 @@ def _drive_openai(
         say(f"  openai SDK {openai.__version__}; scenario: {about}")
         client = openai.OpenAI(base_url=server.base_url, api_key=_API_KEY)
     with client:
-        outcomes = drive(client, plan, say)
-        for outcome in outcomes:
-            if outcome.thread_id is not None:
-                _say_messages(client, outcome.thread_id, say)
-    return outcomes
+        return _drive_and_tell(OpenAIClient(client), plan, say)
 
 
 def _drive_appbuilder(server: FakeServer, plan: DemoPlan, about: str, say: Say) -> list[RunOutcome]:
     from importlib.metadata import version
 
-    from harness.demo import appbuilder_driver
+    from harness.demo.appbuilder_client import AppBuilderClient, pointed_at
 
     say(f"  appbuilder-sdk {version('appbuilder-sdk')}; scenario: {about}")
-    with appbuilder_driver.pointed_at(server.url):
-        outcomes = appbuilder_driver.drive(plan, say)
-        for outcome in outcomes:
-            if outcome.thread_id is not None:
-                appbuilder_driver.say_messages(outcome.thread_id, say)
+    with pointed_at(server.url):
+        return _drive_and_tell(AppBuilderClient(), plan, say)
+
+
+def _drive_and_tell(client: DemoClient, plan: DemoPlan, say: Say) -> list[RunOutcome]:
+    """Every run driven to its end, then each thread's texts."""
+    outcomes = drive(client, plan, say)
+    for outcome in outcomes:
+        if outcome.thread_id is not None:
+            say_messages(client, outcome.thread_id, say)
     return outcomes
 
 
 def _core_ids(server: FakeServer) -> Callable[[str], str]:
     """The core's run id (the journal's) for a run id the client was shown."""
-    for dialect in server.dialects:
-        core_id = getattr(dialect, "core_id", None)
-        if callable(core_id):
-            return core_id  # type: ignore[no-any-return]
-    return lambda run_id: run_id
-
-
-def _say_messages(client: Any, thread_id: str, say: Say) -> None:
-    for message in client.beta.threads.messages.list(thread_id, order="asc"):
-        for block in message.content:
-            if block.type == "text":
-                say(f"  {message.role}: {block.text.value}")
+    return server.dialects[0].core_id if server.dialects else str

@@ -2,8 +2,9 @@
 
 :mod:`harness.demo.plan` reads a scenario into what to send (tools, questions, cancellations,
 tool outputs that meet its expectations, the ending each run must reach), whatever the wire;
-:mod:`harness.demo.driver` sends it with the openai SDK (``OpenAI`` or ``AzureOpenAI``) and
-:mod:`harness.demo.appbuilder_driver` with appbuilder-sdk, each reporting how every run ended.
+:mod:`harness.demo.driver` sends it, the same loop on every wire, through a client of
+:mod:`harness.demo.openai_client` (``OpenAI`` or ``AzureOpenAI``) or
+:mod:`harness.demo.appbuilder_client` (appbuilder-sdk), and reports how every run ended.
 """
 
 from harness.demo.driver import RunOutcome, drive

@@ -36,6 +36,10 @@ class Dialect(Protocol):
         """Answer one request; ``request.path`` is the full URL path. Never raises."""
         ...
 
+    def core_id(self, wire_id: str) -> str:
+        """The core's id behind an id this dialect showed (the journal keeps the core's)."""
+        ...
+
 
 @dataclass(frozen=True)
 class CoreCaller:

@@ -61,6 +61,10 @@ class AzureDialect:
     def __init__(self, api: AssistantsAPI) -> None:
         self.api = api
 
+    def core_id(self, wire_id: str) -> str:
+        """Azure shows the core's own ids."""
+        return wire_id
+
     def handle(self, request: ApiRequest) -> ApiResponse:
         operation = operation_path(request.path)
         if operation is None:
