@@ -92,6 +92,8 @@ class _Send:
     body: bytes | str | None
     content_type: str
     streamed: bool
+    shown: frozenset[str]
+    """The ids its recorded answer shows (read once, for pairing and for planning)."""
 
 
 class _Driver:
@@ -111,11 +113,12 @@ class _Driver:
         with self.lock:
             return _rewrite(text, self.mapping)
 
-    def pair(self, recorded: Any, live: Any) -> None:
+    def pair(self, recorded: Any, live: Any, shown: Iterable[str]) -> None:
+        """Learn ids from a recorded answer and the live one; ``shown``: the recorded's ids."""
         with self.learned:
             _pair_ids(recorded, live, self.mapping)
             if live is not None:
-                self.shown.update(_ID.findall(json.dumps(recorded)))
+                self.shown.update(shown)
             self.learned.notify_all()
 
     def send(self, item: _Send) -> DrivenExchange:
@@ -136,12 +139,8 @@ class _Driver:
         recorded = item.interaction
         if not item.streamed:
             response = self.http.request(item.method, url, content=body, headers=headers)
-            live: Any = None
-            try:
-                live = response.json()
-            except ValueError:
-                live = None
-            self.pair(recorded.response.json(), live)
+            live = _json_or_none(response)
+            self.pair(recorded.response.json(), live, item.shown)
             return DrivenExchange(
                 item.method, recorded.request.path, recorded, response.status_code, live, []
             )
@@ -150,10 +149,7 @@ class _Driver:
         with self.http.stream(item.method, url, content=body, headers=headers) as response:
             if "event-stream" not in response.headers.get("content-type", ""):
                 response.read()  # an error instead of the recorded stream
-                try:
-                    live = response.json()
-                except ValueError:
-                    live = None
+                live = _json_or_none(response)
                 return DrivenExchange(
                     item.method, recorded.request.path, recorded, response.status_code, live, []
                 )
@@ -166,7 +162,8 @@ class _Driver:
                     continue
                 for event in parse_json_events(complete + "\n\n"):
                     if len(events) < len(recorded_events):
-                        self.pair(recorded_events[len(events)][1], event[1])
+                        data = recorded_events[len(events)][1]
+                        self.pair(data, event[1], _named_ids(json.dumps(data)))
                     events.append(event)
             if buffer.strip():
                 events.extend(parse_json_events(buffer + "\n\n"))
@@ -254,9 +251,16 @@ def _prepared(surface: Surface | None, interaction: Interaction) -> _Send | None
     if request.content:
         # A multipart upload is sent as it was (its boundary is in the Content-Type).
         body = request.content if content_type.startswith("multipart/") else request.text
-    return _Send(
-        interaction, request.method, target, body, content_type, interaction.response.is_sse
-    )
+    response = interaction.response
+    shown = frozenset(_named_ids(response.text))
+    return _Send(interaction, request.method, target, body, content_type, response.is_sse, shown)
+
+
+def _json_or_none(response: httpx2.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _named_ids(text: str) -> set[str]:
@@ -268,18 +272,16 @@ def _named_ids(text: str) -> set[str]:
 class _StreamsAhead:
     """Which later-recorded streams must be open before each request goes (see :func:`redrive`).
 
-    Each recorded answer's ids are read once, so planning costs the same per request however
-    long the recording.
+    Each recorded answer's ids are read once (:attr:`_Send.shown`), so planning costs the same
+    per request however long the recording.
     """
 
     sends: list[_Send]
-    shown_by: list[set[str]] = field(init=False)
     streams: list[int] = field(init=False)
     shown_before: set[str] = field(default_factory=set)
     """Ids the recorded answers before the current request showed."""
 
     def __post_init__(self) -> None:
-        self.shown_by = [_named_ids(send.interaction.response.text) for send in self.sends]
         self.streams = [index for index, send in enumerate(self.sends) if send.streamed]
 
     def needed_by(self, index: int, known: set[str]) -> list[tuple[int, set[str]]]:
@@ -291,7 +293,7 @@ class _StreamsAhead:
         for later in self.streams[bisect.bisect_right(self.streams, index) :]:
             if not named:
                 break
-            shown = named & self.shown_by[later]
+            shown = named & self.sends[later].shown
             if shown:
                 needed.append((later, shown))
                 named -= shown
@@ -299,7 +301,7 @@ class _StreamsAhead:
 
     def passed(self, index: int) -> None:
         """Request ``index`` has gone: what its recorded answer showed is known from now on."""
-        self.shown_before |= self.shown_by[index]
+        self.shown_before |= self.sends[index].shown
 
 
 def story_of(answers: Iterable[tuple[Any, list[tuple[str, Any]]]]) -> Story:
