@@ -18,7 +18,13 @@ from harness.dialects.recorded import CASSETTE_SURFACES, RECORDING_READERS
 from harness.sse import encode_event, parse_json_events
 from harness.surfaces import ASSISTANTS_WIRE, OPENAI, operation_of
 
-__all__ = ["as_interaction", "exchange_of", "on_assistants_wire", "told_as_assistants"]
+__all__ = [
+    "as_interaction",
+    "dialect_operation",
+    "exchange_of",
+    "on_assistants_wire",
+    "told_as_assistants",
+]
 
 _ORIGIN = "http://recorded.invalid"
 """The host of interactions told on the Assistants wire (no request ever goes there)."""
@@ -56,30 +62,40 @@ def as_interaction(exchange: RecordedExchange) -> Interaction:
     return Interaction(request, response)
 
 
+def dialect_operation(request: Request) -> tuple[str, str] | None:
+    """``(wire, operation path)`` of a request on a dialect's own wire; None on the
+    Assistants wire (or on no known surface)."""
+    found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
+    if found is None or found.surface.wire == ASSISTANTS_WIRE:
+        return None
+    return found.surface.wire, found.path
+
+
 def told_as_assistants(
-    wire: str, exchanges: Sequence[RecordedExchange]
-) -> list[list[RecordedExchange]]:
-    """``exchanges`` of a dialect ``wire``, each told as its Assistants exchanges (aligned)."""
-    return RECORDING_READERS[wire](exchanges)
+    wired: Sequence[tuple[str, RecordedExchange] | None],
+) -> list[list[RecordedExchange] | None]:
+    """For each ``(wire, exchange)`` of a dialect wire, the Assistants exchanges it amounts to
+    (each wire's reader gets all of that wire's exchanges, in order); None stays None."""
+    by_wire: dict[str, list[tuple[int, RecordedExchange]]] = {}
+    for index, entry in enumerate(wired):
+        if entry is not None:
+            by_wire.setdefault(entry[0], []).append((index, entry[1]))
+    told: list[list[RecordedExchange] | None] = [None] * len(wired)
+    for wire, indexed in by_wire.items():
+        readings = RECORDING_READERS[wire]([exchange for _, exchange in indexed])
+        for (index, _), reading in zip(indexed, readings, strict=True):
+            told[index] = reading
+    return told
 
 
 def on_assistants_wire(interactions: Iterable[Interaction]) -> tuple[Interaction, ...]:
     """The recording with each dialect-wire interaction replaced by what it amounts to."""
     recorded = list(interactions)
-    by_wire: dict[str, list[tuple[int, RecordedExchange]]] = {}
-    for index, interaction in enumerate(recorded):
-        request = interaction.request
-        found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
-        if found is not None and found.surface.wire != ASSISTANTS_WIRE:
-            by_wire.setdefault(found.surface.wire, []).append(
-                (index, exchange_of(interaction, found.path))
-            )
-    replaced: dict[int, list[Interaction]] = {}
-    for wire, indexed in by_wire.items():
-        told = told_as_assistants(wire, [exchange for _, exchange in indexed])
-        for (index, _), exchanges in zip(indexed, told, strict=True):
-            replaced[index] = [as_interaction(exchange) for exchange in exchanges]
+    wired = []
+    for interaction in recorded:
+        found = dialect_operation(interaction.request)
+        wired.append(None if found is None else (found[0], exchange_of(interaction, found[1])))
     result: list[Interaction] = []
-    for index, interaction in enumerate(recorded):
-        result.extend(replaced.get(index, [interaction]))
+    for interaction, told in zip(recorded, told_as_assistants(wired), strict=True):
+        result.extend([interaction] if told is None else map(as_interaction, told))
     return tuple(result)

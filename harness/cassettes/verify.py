@@ -12,53 +12,46 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.cassettes import Cassette, replay_app
-from harness.cassettes._wires import on_assistants_wire, told_as_assistants
+from harness.cassettes._wires import dialect_operation, on_assistants_wire, told_as_assistants
 from harness.cassettes.convert import recorded_runs
 from harness.cassettes.redrive import DrivenExchange, Story, redrive, story_of
 from harness.core import AssistantsAPI, ServerConfig
 from harness.dialects.exchange import RecordedExchange
-from harness.dialects.recorded import CASSETTE_SURFACES
 from harness.scenario import load_scenario
 from harness.server import FakeServer
 from harness.server.runner import AppServer
-from harness.surfaces import ASSISTANTS_WIRE, OPENAI, operation_of
+from harness.surfaces import OPENAI
 
 __all__ = ["compare_with_recording", "played_and_replayed"]
 
 
 def _wires(cassette: Cassette) -> list[str]:
     """The dialect wires (AppBuilder's) the recording's requests are on."""
-    found = (operation_of(i.request.method, i.request.uri, CASSETTE_SURFACES) for i in cassette)
-    wires = (operation.surface.wire for operation in found if operation is not None)
-    return list(dict.fromkeys(wire for wire in wires if wire != ASSISTANTS_WIRE))
+    found = (dialect_operation(interaction.request) for interaction in cassette)
+    return list(dict.fromkeys(wire for wire, _ in filter(None, found)))
 
 
 def _story(exchanges: Sequence[DrivenExchange]) -> Story:
     """The story of the answers, each dialect's read as the Assistants exchanges they amount to."""
-    answers: list[tuple[object, list[tuple[str, object]]]] = []
-    by_wire: dict[str, list[tuple[int, RecordedExchange]]] = {}
-    told: dict[int, list[RecordedExchange]] = {}
-    for index, exchange in enumerate(exchanges):
+    wired: list[tuple[str, RecordedExchange] | None] = []
+    for exchange in exchanges:
         request = exchange.recorded.request
-        found = operation_of(request.method, request.uri, CASSETTE_SURFACES)
-        if found is not None and found.surface.wire != ASSISTANTS_WIRE:
-            decoded = RecordedExchange(
-                exchange.method,
-                found.path,
-                request.json(),
-                exchange.status,
-                exchange.body,
-                tuple(exchange.events) if exchange.events else None,
-            )
-            by_wire.setdefault(found.surface.wire, []).append((index, decoded))
-    for wire, indexed in by_wire.items():
-        readings = told_as_assistants(wire, [decoded for _, decoded in indexed])
-        told.update((index, reading) for (index, _), reading in zip(indexed, readings, strict=True))
-    for index, exchange in enumerate(exchanges):
-        if index not in told:
-            answers.append((exchange.body, list(exchange.events)))
+        found = dialect_operation(request)
+        if found is None:
+            wired.append(None)
             continue
-        answers.extend((item.response, list(item.events or ())) for item in told[index])
+        wire, path = found
+        events = tuple(exchange.events) if exchange.events else None
+        live = RecordedExchange(
+            exchange.method, path, request.json(), exchange.status, exchange.body, events
+        )
+        wired.append((wire, live))
+    answers: list[tuple[object, list[tuple[str, object]]]] = []
+    for exchange, told in zip(exchanges, told_as_assistants(wired), strict=True):
+        if told is None:
+            answers.append((exchange.body, list(exchange.events)))
+        else:
+            answers.extend((item.response, list(item.events or ())) for item in told)
     return story_of(answers)
 
 
