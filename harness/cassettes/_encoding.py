@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TypeVar
 
-from harness.cassettes._model import Request, Response
+from harness.cassettes._model import Request, Response, decoded_headers
 from harness.codings import CodingTooLarge, CorruptCoding, UnsupportedCoding, undo_codings
 from harness.errors import CassetteError
 
@@ -35,8 +35,10 @@ def decode_content(data: bytes, content_encoding: str) -> bytes:
     try:
         return undo_codings(data, content_encoding, limit=_LIMIT)
     except (CorruptCoding, UnsupportedCoding) as error:
-        known = error.coding in ("br", "gzip", "x-gzip", "deflate")
-        if known and _is_text(data):  # already decoded by whoever captured it (HAR, proxies)
+        # Not the coding it claims (or brotli, unreadable here), yet text: already decoded by
+        # whoever captured it (HAR files, proxies). An unknown coding is never guessed at.
+        decodable = isinstance(error, CorruptCoding) or error.coding == "br"
+        if decodable and _is_text(data):
             return data
         if isinstance(error, UnsupportedCoding) and error.coding == "br":
             raise CassetteError(
@@ -62,11 +64,7 @@ def decoded(message: M) -> M:
             return dataclasses.replace(message, body=body.decode("utf-8"))
         return message
     raw = decode_content(message.content, encoding)
-    headers = tuple(
-        (name, str(len(raw)) if name.lower() == "content-length" else value)
-        for name, value in message.headers
-        if name.lower() != "content-encoding"
-    )
+    headers = decoded_headers(message.headers, len(raw))
     new_body: bytes | str | None = raw.decode("utf-8") if _is_text(raw) else raw
     if body is None and not raw:
         new_body = None

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
-from harness.cassettes._model import Interaction, Request, Response
+from harness.cassettes._model import Interaction, Request, Response, decoded_headers
 from harness.cassettes._replay_server import replay_headers
 from harness.cassettes._replayer import CassetteMiss
 
@@ -83,11 +83,7 @@ def _request(request: Any, body: bytes) -> Request:
 def _response(live: Any) -> Response:
     """The live response as recorded: decoded body, no Content-Encoding, true length."""
     content: bytes = live.content
-    headers = [
-        (name, str(len(content)) if name.lower() == "content-length" else value)
-        for name, value in live.headers.multi_items()
-        if name.lower() != "content-encoding"
-    ]
+    headers = decoded_headers(live.headers.multi_items(), len(content))
     return Response(live.status_code, live.reason_phrase or "", headers, content)
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from harness.cassettes._encoding import decoded
-from harness.cassettes._model import Interaction, Request, Response
+from harness.cassettes._model import Interaction, Request, Response, decoded_headers
 from harness.cassettes._replay_server import replay_headers
 from harness.cassettes._replayer import CassetteMiss
 
@@ -170,14 +170,7 @@ class _Tee:
         if self._still_encoded:  # the client asked for the bytes as sent
             return decoded(response)
         return Response(
-            response.status,
-            response.reason,
-            [
-                (name, str(len(content)) if name.lower() == "content-length" else value)
-                for name, value in pairs
-                if name.lower() != "content-encoding"
-            ],
-            content,
+            response.status, response.reason, decoded_headers(pairs, len(content)), content
         )
 
 

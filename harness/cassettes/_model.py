@@ -19,6 +19,7 @@ __all__ = [
     "Interaction",
     "Request",
     "Response",
+    "decoded_headers",
     "normalise_headers",
 ]
 
@@ -38,6 +39,16 @@ def normalise_headers(headers: HeadersInput | None) -> Headers:
             pairs.extend((str(name), _text(item)) for item in values)
         return tuple(pairs)
     return tuple((str(name), _text(value)) for name, value in headers)
+
+
+def decoded_headers(headers: HeadersInput, size: int) -> Headers:
+    """The headers of a body stored decoded: no ``Content-Encoding``, and ``Content-Length``
+    (when present) the body's true ``size``."""
+    return tuple(
+        (name, str(size) if name.lower() == "content-length" else value)
+        for name, value in normalise_headers(headers)
+        if name.lower() != "content-encoding"
+    )
 
 
 def _text(value: object) -> str:

@@ -23,7 +23,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from harness.cassettes._appender import CassetteAppender
-from harness.cassettes._model import Interaction, Request, Response
+from harness.cassettes._model import Interaction, Request, Response, decoded_headers
 from harness.cassettes._replay_server import HOP_BY_HOP
 from harness.cassettes._scrub import DEFAULT_SCRUBBER, Scrubber
 from harness.errors import ConfigError
@@ -130,11 +130,7 @@ async def _forward(request: web.Request, target: URL) -> web.StreamResponse:
             recorded = Response(
                 upstream.status,
                 upstream.reason or "",
-                [
-                    (k, str(len(content)) if k.lower() == "content-length" else v)
-                    for k, v in upstream.headers.items()
-                    if k.lower() != "content-encoding"
-                ],
+                decoded_headers(upstream.headers.items(), len(content)),
                 content,
             )
     except aiohttp.ClientError as error:
